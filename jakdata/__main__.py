@@ -1,0 +1,3 @@
+from jakdata.cli import main
+
+raise SystemExit(main())

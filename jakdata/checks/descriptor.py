@@ -1,0 +1,76 @@
+"""Package-level checks: the descriptor against the Data Package profile
+(frictionless, the reference implementation), the package metadata this
+project requires, and each resource's declared ``hash`` and ``bytes``."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from typing import TYPE_CHECKING
+
+from jakdata.errors import Finding
+
+if TYPE_CHECKING:  # pragma: no cover
+    from jakdata.descriptor import Package
+
+REQUIRED_PROPERTIES = ("name", "id", "title", "description", "version", "created", "licenses", "sources")
+SEMVER = re.compile(r"^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(?:-[0-9A-Za-z.-]+)?$")
+
+
+def _pkg(check: str, message: str, value=None, table: str | None = None, path: str | None = None) -> Finding:
+    return Finding(table, None, None, value, check, message, path or "datapackage.json")
+
+
+def profile_findings(package: "Package") -> list[Finding]:
+    from frictionless import Package as FPackage
+
+    report = FPackage.validate_descriptor(package.descriptor, basepath=str(package.root))
+    out = []
+    for err in report.errors:
+        note = getattr(err, "note", "") or err.message
+        out.append(_pkg("descriptor", f"Data Package profile: {note}"))
+    return out
+
+
+def file_digest(data: bytes) -> str:
+    return "sha256:" + hashlib.sha256(data).hexdigest()
+
+
+def check(package: "Package", raws=None) -> list[Finding]:
+    out = profile_findings(package)
+    d = package.descriptor
+    for prop in REQUIRED_PROPERTIES:
+        if prop not in d or d[prop] in ("", [], None):
+            out.append(_pkg("descriptor", f"the descriptor lacks {prop!r}"))
+    version = d.get("version")
+    if isinstance(version, str) and not SEMVER.match(version):
+        out.append(_pkg("descriptor", "version is not semantic (MAJOR.MINOR.PATCH)", version))
+    return out
+
+
+def integrity(package: "Package", raws) -> list[Finding]:
+    """Declared ``bytes`` and ``hash`` (``sha256:<hex>``) match each file."""
+    out = []
+    for name, res in package.resources.items():
+        data = raws[name].data
+        declared_bytes = res.descriptor.get("bytes")
+        if declared_bytes is None:
+            out.append(_pkg("bytes", "resource declares no 'bytes'", table=name, path=res.relpath))
+        elif declared_bytes != len(data):
+            out.append(_pkg("bytes", f"declared {declared_bytes} bytes, the file has {len(data)}",
+                            len(data), name, res.relpath))
+        declared = res.descriptor.get("hash")
+        if declared is None:
+            out.append(_pkg("hash", "resource declares no 'hash'", table=name, path=res.relpath))
+            continue
+        algo, _, hexdigest = declared.partition(":") if ":" in declared else ("md5", "", declared)
+        try:
+            actual = hashlib.new(algo, data).hexdigest()
+        except (ValueError, TypeError):
+            out.append(_pkg("hash", f"unknown hash algorithm {algo!r}", declared, name, res.relpath))
+            continue
+        if actual != hexdigest:
+            out.append(_pkg("hash", "content does not match the declared hash "
+                                    "(file changed? run `jakdata hashes` to refresh)", f"{algo}:{actual}",
+                            name, res.relpath))
+    return out

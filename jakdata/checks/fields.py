@@ -1,0 +1,138 @@
+"""Per-field rules, as a pandera schema derived from each Table Schema.
+
+The Table Schema JSON is the single source of truth for a field: its type,
+``required``, ``unique``, ``enum``, ``pattern``, ``minimum``/``maximum``
+and ``maxLength`` become pandera checks here, named after the constraint.
+A pattern on a field with an ``identifierScheme`` is reported as
+``identifier-format``.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING, Any
+
+from jakdata.errors import Finding
+
+if TYPE_CHECKING:  # pragma: no cover
+    import pandera.pandas as pa
+
+    from jakdata.checks.context import Context
+
+
+def _fullmatch(pattern: str):
+    rx = re.compile(pattern)
+
+    def check(series):
+        return series.str.fullmatch(rx).fillna(False).astype(bool)
+
+    return check
+
+
+def check_names(field: dict[str, Any]) -> list[str]:
+    """Names of a field's constraint checks, in the order pandera runs them."""
+    c = field.get("constraints", {})
+    names = []
+    if "enum" in c:
+        names.append("enum")
+    if "pattern" in c:
+        names.append("identifier-format" if "identifierScheme" in field else "pattern")
+    for key, name in (("minimum", "minimum"), ("maximum", "maximum"),
+                      ("maxLength", "max-length"), ("minLength", "min-length")):
+        if key in c:
+            names.append(name)
+    return names
+
+
+def column_checks(field: dict[str, Any]) -> list["pa.Check"]:
+    import pandera.pandas as pa
+
+    c = field.get("constraints", {})
+    make = {
+        "enum": lambda: pa.Check.isin(c["enum"]),
+        "identifier-format": lambda: pa.Check(_fullmatch(c["pattern"])),
+        "pattern": lambda: pa.Check(_fullmatch(c["pattern"])),
+        "minimum": lambda: pa.Check.ge(c["minimum"]),
+        "maximum": lambda: pa.Check.le(c["maximum"]),
+        "max-length": lambda: pa.Check(lambda s: s.str.len() <= c["maxLength"]),
+        "min-length": lambda: pa.Check(lambda s: s.str.len() >= c["minLength"]),
+    }
+    return [make[name]() for name in check_names(field)]
+
+
+def pandera_schema(schema: dict[str, Any], present: list[str] | None = None) -> "pa.DataFrameSchema":
+    """A pandera ``DataFrameSchema`` for the typed frame of a Table Schema."""
+    import pandera.pandas as pa
+
+    columns = {}
+    for fld in schema["fields"]:
+        name = fld["name"]
+        if present is not None and name not in present:
+            continue
+        c = fld.get("constraints", {})
+        columns[name] = pa.Column(
+            checks=column_checks(fld),
+            nullable=not c.get("required", False),
+            unique=bool(c.get("unique", False)),
+            report_duplicates="exclude_first",
+            name=name,
+        )
+    return pa.DataFrameSchema(columns, name=schema.get("title"))
+
+
+def message(field: dict[str, Any], check: str) -> str:
+    c = field.get("constraints", {})
+    if check == "enum":
+        allowed = c["enum"]
+        shown = ", ".join(allowed[:12]) + (", ..." if len(allowed) > 12 else "")
+        return f"not one of the allowed values ({shown})"
+    if check == "identifier-format":
+        return f"not a valid {field['identifierScheme']} identifier"
+    if check == "pattern":
+        return f"does not match the pattern {c['pattern']}"
+    if check == "minimum":
+        return f"below minimum {c['minimum']}"
+    if check == "maximum":
+        return f"above maximum {c['maximum']}"
+    if check == "max-length":
+        return f"longer than {c['maxLength']} characters"
+    if check == "min-length":
+        return f"shorter than {c['minLength']} characters"
+    if check == "required":
+        return "required value is missing"
+    if check == "unique":
+        return "duplicate value in a unique column"
+    return check
+
+
+CHECK_NAMES = {"not_nullable": "required", "field_uniqueness": "unique"}
+PROVENANCE = ("reported_in", "locator")
+
+
+def check(ctx: "Context") -> list[Finding]:
+    import pandera.errors
+
+    out: list[Finding] = []
+    for name in ctx.raws:
+        typed = ctx.typed(name)
+        schema = pandera_schema(ctx.resource(name).schema, list(typed.columns))
+        try:
+            schema.validate(typed, lazy=True)
+        except pandera.errors.SchemaErrors as exc:
+            fc = exc.failure_cases
+            fc = fc[fc["index"].notna()]
+            for col, chk, number, idx in zip(fc["column"], fc["check"], fc["check_number"], fc["index"]):
+                fld = ctx.field(name, col)
+                if chk in CHECK_NAMES:
+                    chk = CHECK_NAMES[chk]
+                else:
+                    chk = check_names(fld)[int(number)]
+                if chk == "required" and col in PROVENANCE:
+                    chk, msg = "provenance", f"claim row without {col}: every claim names its document and place"
+                else:
+                    msg = message(fld, chk)
+                pos = int(idx)
+                raw_value = ctx.raws[name].frame[col].iloc[pos]
+                out.append(ctx.finding(name, pos, col, raw_value, chk, msg))
+    out += ctx.type_findings
+    return out

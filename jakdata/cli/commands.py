@@ -1,0 +1,71 @@
+"""The ``jakdata`` commands. Each parses its options and calls the library."""
+
+from __future__ import annotations
+
+import click
+
+from jakdata.descriptor import bundled_version
+
+FORMATS = ["text", "json", "github"]
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(bundled_version(), "--version", "-V", prog_name="jakdata", message="%(prog)s %(version)s")
+def cli() -> None:
+    """jakdata: evidence on JAK inhibitors in dermatology, as validated tables.
+
+    Exit codes: 0 valid / success, 1 invalid data (or differences),
+    2 unusable input or usage error.
+    """
+
+
+@cli.command()
+@click.argument("path", required=False, type=click.Path())
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True,
+              help="Report format.")
+@click.option("--max-errors", type=click.IntRange(min=0), default=None,
+              help="Show at most N errors (the summary still counts all).")
+def validate(path: str | None, fmt: str, max_errors: int | None) -> int:
+    """Validate the package at PATH (a directory or its datapackage.json;
+    default: the bundled dataset)."""
+    from jakdata.report import render
+    from jakdata.validate import run
+
+    outcome = run(path)
+    text = render(fmt, outcome, max_errors)
+    if outcome.error is not None and fmt == "text":
+        click.echo(text, err=True)
+    else:
+        click.echo(text)
+    return outcome.exit_code
+
+
+@cli.command()
+@click.argument("path", required=False, type=click.Path())
+def info(path: str | None) -> int:
+    """Version and tables with row counts."""
+    from jakdata.dataset import load
+
+    ds = load(path)
+    click.echo(f"{ds.name} {ds.version}")
+    click.echo(f"package: {ds.path}")
+    width = max(len(t) for t in ds.tables)
+    for t in ds.tables:
+        click.echo(f"  {t:<{width}}  {len(ds[t]):>6} rows")
+    return 0
+
+
+@cli.command()
+@click.argument("path", required=False, type=click.Path())
+@click.option("--check", is_flag=True, help="Only report stale entries; exit 1 if any.")
+def hashes(path: str | None, check: bool) -> int:
+    """Refresh each resource's `hash` and `bytes` in datapackage.json
+    (nothing else changes)."""
+    from jakdata.integrity import refresh
+
+    changed = refresh(path, write=not check)
+    for name in changed:
+        click.echo(f"{'stale' if check else 'updated'}: {name}")
+    if not changed:
+        click.echo("hashes are current")
+    return 1 if (check and changed) else 0

@@ -1,0 +1,135 @@
+"""The loader: a package's tables as typed pandas DataFrames."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Iterator
+
+from jakdata.errors import DataError
+
+if TYPE_CHECKING:  # pragma: no cover
+    import pandas as pd
+
+    from jakdata.descriptor import Package, Resource
+
+
+class Dataset:
+    """All tables of one package. ``ds.outcomes`` is ``ds["outcomes"]``."""
+
+    def __init__(self, package: "Package", tables: dict[str, "pd.DataFrame"]):
+        self._package = package
+        self._tables = tables
+
+    @property
+    def tables(self) -> list[str]:
+        """Table names, in descriptor order."""
+        return list(self._tables)
+
+    @property
+    def version(self) -> str | None:
+        """The data version (``datapackage.json`` ``version``)."""
+        return self._package.version
+
+    @property
+    def name(self) -> str | None:
+        return self._package.name
+
+    @property
+    def descriptor(self) -> dict[str, Any]:
+        return self._package.descriptor
+
+    @property
+    def path(self) -> Path:
+        """The package's ``datapackage.json``."""
+        return self._package.path
+
+    def schema(self, table: str) -> dict[str, Any]:
+        """The Table Schema of ``table``."""
+        return self._package.resources[table].schema
+
+    def __getitem__(self, table: str) -> "pd.DataFrame":
+        try:
+            return self._tables[table]
+        except KeyError:
+            raise KeyError(f"no table {table!r}; tables: {', '.join(self._tables)}") from None
+
+    def __getattr__(self, table: str) -> "pd.DataFrame":
+        if table.startswith("_"):
+            raise AttributeError(table)
+        try:
+            return self._tables[table]
+        except KeyError:
+            raise AttributeError(f"Dataset has no table {table!r}") from None
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._tables)
+
+    def __len__(self) -> int:
+        return len(self._tables)
+
+    def __contains__(self, table: object) -> bool:
+        return table in self._tables
+
+    def __dir__(self) -> list[str]:
+        return sorted(set(super().__dir__()) | set(self._tables))
+
+    def __repr__(self) -> str:
+        rows = ", ".join(f"{t}={len(df)}" for t, df in self._tables.items())
+        return f"<jakdata.Dataset {self.name} {self.version}: {rows}>"
+
+
+def typed_frame(resource: "Resource") -> "pd.DataFrame":
+    """Read one resource with its declared dtypes; raise :class:`DataError`
+    naming file, line and column for a value that does not fit."""
+    import pandas as pd
+
+    from jakdata.read import read_table
+    from jakdata.types import convert_column, to_categorical
+
+    raw = read_table(resource)
+    if raw.findings:
+        f = raw.findings[0]
+        raise DataError(f"{raw.relpath}:{f.row}: {f.message}; run `jakdata validate`")
+    expected = resource.field_names
+    if raw.header != expected:
+        raise DataError(
+            f"{raw.relpath}:1: columns {raw.header} differ from the schema's {expected}; run `jakdata validate`"
+        )
+    columns = {}
+    for fld in resource.fields:
+        name = fld["name"]
+        series, bad = convert_column(raw.frame[name], fld)
+        if bad.any():
+            i = int(bad.to_numpy().nonzero()[0][0])
+            raise DataError(
+                f"{raw.relpath}:{raw.lines[i]} {name}={raw.frame[name].iloc[i]!r}: not of type "
+                f"{fld.get('type')}; run `jakdata validate`"
+            )
+        enum = fld.get("constraints", {}).get("enum")
+        if enum and fld.get("type", "string") == "string":
+            outside = series.notna() & ~series.isin(enum)
+            if outside.any():
+                i = int(outside.to_numpy().nonzero()[0][0])
+                raise DataError(
+                    f"{raw.relpath}:{raw.lines[i]} {name}={series.iloc[i]!r}: not one of {enum}; "
+                    "run `jakdata validate`"
+                )
+            series = to_categorical(series, fld)
+        columns[name] = series
+    return pd.DataFrame(columns, index=pd.RangeIndex(len(raw.frame)))
+
+
+def load(what: Any = None) -> "Dataset | pd.DataFrame":
+    from jakdata.descriptor import open_package
+
+    table = None
+    path = what
+    if isinstance(what, str) and "/" not in what and "\\" not in what and not what.endswith(".json"):
+        if not Path(what).exists():
+            table, path = what, None
+    package = open_package(path)
+    if table is not None:
+        if table not in package.resources:
+            raise KeyError(f"no table {table!r}; tables: {', '.join(package.resources)}")
+        return typed_frame(package.resources[table])
+    return Dataset(package, {name: typed_frame(res) for name, res in package.resources.items()})

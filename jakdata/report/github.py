@@ -1,0 +1,33 @@
+"""GitHub Actions workflow commands: one ``::error`` annotation per error."""
+
+from __future__ import annotations
+
+from jakdata.report import text
+from jakdata.report.common import shown
+
+
+def _escape(s: str, prop: bool = False) -> str:
+    s = s.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    if prop:
+        s = s.replace(":", "%3A").replace(",", "%2C")
+    return s
+
+
+def render(outcome, max_errors=None) -> str:
+    if outcome.error is not None:
+        path = outcome.error.path
+        loc = f" file={_escape(path, True)}" if path else ""
+        return f"::error{loc}::{_escape(str(outcome.error))}"
+    r = outcome.result
+    findings, left = shown(r.findings, max_errors)
+    out = [f"::warning::{_escape(w)}" for w in r.warnings]
+    for f in findings:
+        props = [f"file={_escape(f.path or 'datapackage.json', True)}"]
+        if f.row is not None:
+            props.append(f"line={f.row}")
+        props.append(f"title={_escape(f.check, True)}")
+        out.append(f"::error {','.join(props)}::{_escape(text.line(f))}")
+    if left:
+        out.append(f"::notice::{left} more errors not shown")
+    out.append(text.render(outcome, 0).splitlines()[0])
+    return "\n".join(out)
