@@ -118,28 +118,22 @@ def read_table(resource: "Resource") -> RawTable:
     frame.columns = list(range(width))
     findings: list[Finding] = []
 
-    # Line numbers: identity when no cell holds a line break, else count.
+    # Line numbers: identity when every record is one line and none was
+    # skipped; otherwise walk the records once with the csv module.
     n_lines = text.count("\n") + (0 if text.endswith("\n") else 1)
-    if n_lines == 1 + len(frame) + len(skipped):
-        bad = {ln for ln, _, _ in skipped if ln is not None}
-        if bad:
-            all_lines = np.arange(2, n_lines + 1)
-            lines = all_lines[~np.isin(all_lines, list(bad))]
-        else:
-            lines = np.arange(2, len(frame) + 2)
+    if not skipped and n_lines == 1 + len(frame):
+        lines = np.arange(2, len(frame) + 2)
     else:
-        lines = _record_lines(text, {ln for ln, _, _ in skipped if ln is not None})
-
-    for line, ncells, row_text in skipped:
-        if not row_text.strip(" \r"):
-            findings.append(Finding(resource.name, line, None, "", "blank-row", "blank row", relpath))
-        else:
-            findings.append(
-                Finding(
-                    resource.name, line, None, row_text, "row-shape",
-                    f"row has {ncells} cells, the header has {width}", relpath,
+        lines = []
+        for line, cells in _records(text):
+            if len(cells) in (0, width):
+                lines.append(line)
+            else:
+                findings.append(
+                    Finding(resource.name, line, None, ",".join(cells), "row-shape",
+                            f"row has {len(cells)} cells, the header has {width}", relpath)
                 )
-            )
+        lines = np.asarray(lines)
     if len(lines) != len(frame):  # pragma: no cover - defensive
         lines = np.arange(2, len(frame) + 2)
     blank = (frame == "").all(axis=1).to_numpy() if width else np.zeros(len(frame), bool)
@@ -152,18 +146,18 @@ def read_table(resource: "Resource") -> RawTable:
     return RawTable(resource.name, relpath, header, frame, np.asarray(lines), findings, warnings, data)
 
 
-def _record_lines(text: str, skipped_lines: set[int]) -> "np.ndarray":
-    """Start line of every data record (slow path: cells with line breaks)."""
-    import numpy as np
-
+def _records(text: str):
+    """(start line, cells) of every data record, header excluded."""
     reader = csv.reader(io.StringIO(text, newline=""))
-    starts = []
     prev_end = 0
-    for _ in reader:
-        starts.append(prev_end + 1)
+    first = True
+    for cells in reader:
+        start = prev_end + 1
         prev_end = reader.line_num
-    data_starts = [s for s in starts[1:] if s not in skipped_lines]
-    return np.asarray(data_starts)
+        if first:
+            first = False
+            continue
+        yield start, cells
 
 
 def _unique_names(header: list[str]) -> list[str]:

@@ -1,0 +1,72 @@
+"""Shared test helpers: a writable copy of the bundled package, example
+overlays, and running the CLI in-process."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from jakdata.descriptor import bundled_root
+
+EXAMPLES = Path(__file__).parent / "examples"
+
+
+def copy_bundled(dest: Path) -> Path:
+    root = bundled_root()
+    dest.mkdir(parents=True, exist_ok=True)
+    shutil.copy(root / "datapackage.json", dest / "datapackage.json")
+    shutil.copytree(root / "data", dest / "data")
+    shutil.copytree(root / "schemas", dest / "schemas")
+    return dest
+
+
+def build_example(example: Path, dest: Path) -> tuple[Path, dict]:
+    """The bundled package with the example's files laid over it.
+
+    An example directory holds ``case.json`` (what must be reported) and
+    the files that differ from the bundled package, at the same paths.
+    Hashes are refreshed unless the case says ``"refresh_hashes": false``,
+    so only the rule under test can catch the defect.
+    """
+    case = json.loads((example / "case.json").read_text(encoding="utf-8"))
+    copy_bundled(dest)
+    for f in sorted(example.rglob("*")):
+        rel = f.relative_to(example)
+        if f.is_dir() or rel.name == "case.json":
+            continue
+        target = dest / rel
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(f, target)
+    for rel in case.get("delete", []):
+        (dest / rel).unlink()
+    if case.get("refresh_hashes", True):
+        from jakdata.integrity import refresh
+
+        refresh(dest)
+    return dest, case
+
+
+@pytest.fixture
+def package_copy(tmp_path: Path) -> Path:
+    return copy_bundled(tmp_path / "pkg")
+
+
+@pytest.fixture
+def cli(capsys):
+    """Run ``jakdata ARGS`` in-process: returns (exit code, stdout, stderr)."""
+    from jakdata.cli import main
+
+    def run(*args: str):
+        code = main(list(args))
+        out = capsys.readouterr()
+        return code, out.out, out.err
+
+    return run
+
+
+def validate_json(cli, path) -> tuple[int, dict]:
+    code, out, err = cli("validate", str(path), "--format", "json")
+    return code, json.loads(out)
