@@ -69,7 +69,8 @@ class Context:
 
     @cached_property
     def id_columns(self) -> dict[str, set[str]]:
-        """Per table, the columns holding identifiers (keys and references)."""
+        """Per table, the key and reference columns that hold identifiers
+        (those with a ``pattern``: a key like ``synonyms.name`` is free text)."""
         out: dict[str, set[str]] = {}
         for name, res in self.package.resources.items():
             s = res.schema
@@ -81,7 +82,7 @@ class Context:
             ref = s.get("entityReference")
             if ref:
                 cols.add(ref["field"])
-            out[name] = cols
+            out[name] = {c for c in cols if "pattern" in ((self.field(name, c) or {}).get("constraints") or {})}
         return out
 
 
