@@ -69,3 +69,65 @@ def hashes(path: str | None, check: bool) -> int:
     if not changed:
         click.echo("hashes are current")
     return 1 if (check and changed) else 0
+
+
+@cli.command()
+@click.argument("path", required=False, type=click.Path())
+@click.option("--format", "fmt", type=click.Choice(["text", "apa", "bibtex", "cff"]), default="text",
+              show_default=True)
+def cite(path: str | None, fmt: str) -> int:
+    """How to cite this data: version and content fingerprint."""
+    from jakdata.cite import cite as _cite
+
+    click.echo(_cite(path, fmt))
+    return 0
+
+
+@cli.command()
+@click.argument("old", type=click.Path())
+@click.argument("new", type=click.Path())
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+def diff(old: str, new: str, fmt: str) -> int:
+    """Rows added, removed and changed per table between two packages.
+    Exit 0 when identical, 1 when different, 2 on unusable input."""
+    import json
+
+    from jakdata.diff import diff as _diff
+    from jakdata.diff import render_text
+
+    d = _diff(old, new)
+    click.echo(json.dumps(d, indent=2, ensure_ascii=False) if fmt == "json" else render_text(d))
+    return 0 if d["identical"] else 1
+
+
+@cli.command()
+@click.argument("path", required=False, type=click.Path())
+@click.option("--date", help="Release date (YYYY-MM-DD); default today.")
+def release(path: str | None, date: str | None) -> int:
+    """Record the current version in releases.json (after the CHANGELOG
+    entry and `jakdata hashes`), and rewrite CITATION.cff."""
+    from jakdata.release import record
+
+    try:
+        entry = record(path, date)
+    except ValueError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"recorded: fingerprint {entry['fingerprint']}, {len(entry['files'])} files")
+    return 0
+
+
+@cli.command()
+@click.argument("path", required=False, type=click.Path())
+@click.option("--output", "-o", type=click.Path(), help="Write to this file instead of standard output.")
+def docs(path: str | None, output: str | None) -> int:
+    """The data dictionary (Markdown), generated from the schemas."""
+    from pathlib import Path
+
+    from jakdata.dictionary import render
+
+    text = render(path)
+    if output:
+        Path(output).write_text(text, encoding="utf-8")
+    else:
+        click.echo(text, nl=False)
+    return 0
