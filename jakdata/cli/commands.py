@@ -131,3 +131,69 @@ def docs(path: str | None, output: str | None) -> int:
     else:
         click.echo(text, nl=False)
     return 0
+
+
+@cli.command()
+@click.argument("name")
+@click.option("--path", type=click.Path(), help="Another package (directory or datapackage.json).")
+def find(name: str, path: str | None) -> int:
+    """Find a drug, target, indication or measure by any name, code or
+    synonym (乌帕替尼, упадацитиниб, jak1, a UniProt accession...)."""
+    from jakdata.dataset import load
+    from jakdata.find import find as _find
+
+    hits = _find(name, load(path))
+    if hits.empty:
+        click.echo(f"no drug, target, indication or measure is called {name!r}", err=True)
+        return 1
+    for r in hits.itertuples(index=False):
+        click.echo(f"{r.entity_type}\t{r.entity_id}\t{r.name}\t(matched {r.matched!r} in {r.matched_in})")
+    return 0
+
+
+@cli.command()
+@click.option("--format", "fmt", type=click.Choice(["sqlite", "parquet", "xlsx"]), required=True)
+@click.option("--output", "-o", type=click.Path(), required=True,
+              help="A file (sqlite, xlsx) or a directory (parquet: one file per table).")
+@click.option("--force", is_flag=True, help="Replace an existing output.")
+@click.option("--path", type=click.Path(), help="Another package (directory or datapackage.json).")
+def export(fmt: str, output: str, force: bool, path: str | None) -> int:
+    """Export every table to SQLite, Parquet or Excel."""
+    from jakdata.dataset import load
+    from jakdata.export import OutputExists
+    from jakdata.export import export as _export
+
+    try:
+        out = _export(load(path), fmt, output, force)
+    except OutputExists as exc:
+        click.echo(f"error: {exc}", err=True)
+        return 2
+    except RuntimeError as exc:
+        click.echo(f"error: {exc}", err=True)
+        return 2
+    click.echo(f"wrote {out}")
+    return 0
+
+
+@cli.command()
+@click.argument("kind", type=click.Choice(["trajectories", "evidence-map"]))
+@click.option("--output", "-o", type=click.Path(), required=True, help="PNG (or PDF, SVG) file to write.")
+@click.option("--force", is_flag=True, help="Replace an existing file.")
+@click.option("--path", type=click.Path(), help="Another package (directory or datapackage.json).")
+def plot(kind: str, output: str, force: bool, path: str | None) -> int:
+    """Plot arms' values over time, or a drug x indication evidence map."""
+    from pathlib import Path
+
+    from jakdata.dataset import load
+    from jakdata.plot import plot as _plot
+
+    if Path(output).exists() and not force:
+        click.echo(f"error: {output} exists; use --force to replace it", err=True)
+        return 2
+    try:
+        out = _plot(kind, load(path), output)
+    except RuntimeError as exc:
+        click.echo(f"error: {exc}", err=True)
+        return 2
+    click.echo(f"wrote {out}")
+    return 0

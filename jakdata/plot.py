@@ -1,0 +1,108 @@
+"""Pictures of the data (needs the optional extra: ``jakdata[plot]``)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # pragma: no cover
+    from jakdata.dataset import Dataset
+
+KINDS = ("trajectories", "evidence-map")
+
+
+def _pyplot():
+    try:
+        import matplotlib
+    except ImportError:
+        raise RuntimeError('plotting needs matplotlib: pip install "jakdata[plot]"') from None
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    return plt
+
+
+def trajectories(ds: "Dataset", output: str | Path) -> Path:
+    """Every arm's measured values over time, one panel per measure."""
+    plt = _pyplot()
+    o = ds.outcomes
+    o = o[o["arm_id"].notna() & o["value"].notna() & o["timepoint_days"].notna()]
+    if o.empty:
+        raise RuntimeError("no outcome has an arm, a value and a timepoint: nothing to plot")
+    measures = ds.measures.set_index("measure_id")
+    arms = ds.arms.set_index("arm_id")
+    panels = sorted(o["measure_id"].astype(str).unique())
+    ncols = min(2, len(panels))
+    nrows = -(-len(panels) // ncols)
+    fig, axes = plt.subplots(nrows, ncols, figsize=(6 * ncols, 3.8 * nrows), squeeze=False)
+    for ax, m in zip(axes.flat, panels):
+        sub = o[o["measure_id"] == m]
+        for arm, g in sub.groupby("arm_id", sort=True):
+            g = g.sort_values("timepoint_days")
+            label = f"{arms.at[arm, 'label']} ({arms.at[arm, 'study_id']})" if arm in arms.index else arm
+            ax.plot(g["timepoint_days"].astype(float), g["value"].astype(float), marker="o", label=label)
+        name = measures.at[m, "name"] if m in measures.index else m
+        unit = measures.at[m, "unit"] if m in measures.index else None
+        ax.set_title(str(name), fontsize=10)
+        ax.set_xlabel("days from start of treatment")
+        ax.set_ylabel(str(unit) if isinstance(unit, str) and unit else "value")
+        lo = measures.at[m, "min"] if m in measures.index else None
+        if lo is not None and lo == lo:
+            ax.set_ylim(bottom=float(lo))
+        ax.grid(alpha=0.3)
+        ax.legend(fontsize=7, loc="best")
+    for ax in list(axes.flat)[len(panels):]:
+        ax.set_visible(False)
+    fig.suptitle(f"Measured values per arm over time — jakdata {ds.version}", fontsize=11)
+    fig.tight_layout()
+    fig.savefig(output, dpi=120)
+    plt.close(fig)
+    return Path(output)
+
+
+def evidence_map(ds: "Dataset", output: str | Path) -> Path:
+    """Drug x indication grid: studies and results per cell, coloured by the
+    best (lowest) evidence level among its studies."""
+    import numpy as np
+
+    plt = _pyplot()
+    o = ds.outcomes.copy()
+    studies = ds.studies.set_index("study_id")
+    o["level"] = o["study_id"].map(studies["evidence_level"]).astype("Float64")
+    drugs = ds.drugs.set_index("drug_id")
+    ind = ds.indications.set_index("indication_id")
+    grid = o.groupby(["drug_id", "indication_id"], observed=True).agg(
+        results=("outcome_id", "size"), studies=("study_id", "nunique"), best=("level", "min"))
+    row_ids = sorted({d for d, _ in grid.index})
+    col_ids = sorted({i for _, i in grid.index})
+    levels = np.full((len(row_ids), len(col_ids)), np.nan)
+    fig, ax = plt.subplots(figsize=(1.3 * len(col_ids) + 3.5, 0.6 * len(row_ids) + 2.5))
+    cmap = plt.get_cmap("viridis_r", 5)
+    for (d, i), r in grid.iterrows():
+        y, x = row_ids.index(d), col_ids.index(i)
+        levels[y, x] = np.nan if r["best"] is None or r["best"] != r["best"] else float(r["best"])
+        ax.text(x, y, f"{r['studies']} st.\n{r['results']} res.", ha="center", va="center", fontsize=7,
+                color="black")
+    im = ax.imshow(np.ma.masked_invalid(levels), cmap=cmap, vmin=0.5, vmax=5.5, aspect="auto", alpha=0.75)
+    ax.set_xticks(range(len(col_ids)))
+    ax.set_xticklabels([str(ind.at[i, "name"]) if i in ind.index else i for i in col_ids],
+                       rotation=35, ha="right", fontsize=8)
+    ax.set_yticks(range(len(row_ids)))
+    ax.set_yticklabels([str(drugs.at[d, "inn"]) if d in drugs.index else d for d in row_ids], fontsize=8)
+    ax.set_xticks(np.arange(-0.5, len(col_ids)), minor=True)
+    ax.set_yticks(np.arange(-0.5, len(row_ids)), minor=True)
+    ax.grid(which="minor", color="white", linewidth=2)
+    ax.tick_params(which="minor", length=0)
+    cbar = fig.colorbar(im, ax=ax, ticks=[1, 2, 3, 4, 5])
+    cbar.set_label("best evidence level (Oxford CEBM; blank: no study named)", fontsize=8)
+    ax.set_title(f"Evidence map: studies (st.) and results (res.) — jakdata {ds.version}", fontsize=10)
+    fig.tight_layout()
+    fig.savefig(output, dpi=120)
+    plt.close(fig)
+    return Path(output)
+
+
+def plot(kind: str, ds: "Dataset", output: str | Path) -> Path:
+    if kind not in KINDS:
+        raise ValueError(f"kind must be one of {', '.join(KINDS)}")
+    return (trajectories if kind == "trajectories" else evidence_map)(ds, output)
