@@ -10,6 +10,8 @@ from typing import TYPE_CHECKING, Any
 
 __all__ = ["Dataset", "cite", "evidence", "find", "load", "__version__"]
 
+_LAZY = {"cite": "jakdata.citation", "evidence": "jakdata.views", "find": "jakdata.lookup"}
+
 if TYPE_CHECKING:  # pragma: no cover
     from jakdata.dataset import Dataset
 
@@ -35,9 +37,8 @@ def __getattr__(name: str) -> Any:
         from jakdata.dataset import Dataset
 
         return Dataset
-    if name in ("cite", "evidence", "find"):
+    if name in _LAZY:
         import importlib
 
-        module = importlib.import_module(f"jakdata.{name}")
-        return getattr(module, name)
+        return getattr(importlib.import_module(_LAZY[name]), name)
     raise AttributeError(f"module 'jakdata' has no attribute {name!r}")

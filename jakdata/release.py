@@ -91,6 +91,6 @@ def _key(version: str) -> tuple:
 
 
 def _update_citation_cff(root: Path, version: str, date: str) -> None:
-    from jakdata.cite import cite
+    from jakdata.citation import cite
 
     (root / "CITATION.cff").write_text(cite(root, "cff"), encoding="utf-8")

@@ -23,16 +23,32 @@ def copy_bundled(dest: Path) -> Path:
     return dest
 
 
-def build_example(example: Path, dest: Path) -> tuple[Path, dict]:
-    """The bundled package with the example's files laid over it.
+MINIMAL = EXAMPLES / "valid" / "minimal"
 
-    An example directory holds ``case.json`` (what must be reported) and
-    the files that differ from the bundled package, at the same paths.
+
+def build_minimal(dest: Path) -> Path:
+    """The bundled descriptor and schemas with the small, valid data of
+    ``tests/examples/valid/minimal`` (hashes refreshed)."""
+    from jakdata.integrity import refresh
+
+    copy_bundled(dest)
+    for f in (MINIMAL / "data").glob("*.csv"):
+        shutil.copyfile(f, dest / "data" / f.name)
+    refresh(dest)
+    return dest
+
+
+def build_example(example: Path, dest: Path) -> tuple[Path, dict]:
+    """The minimal valid package with the example's files laid over it.
+
+    An example directory under ``tests/examples/invalid`` holds
+    ``case.json`` (exit code and the exact errors that must be reported)
+    and the files that differ from the minimal package, at the same paths.
     Hashes are refreshed unless the case says ``"refresh_hashes": false``,
     so only the rule under test can catch the defect.
     """
     case = json.loads((example / "case.json").read_text(encoding="utf-8"))
-    copy_bundled(dest)
+    build_minimal(dest)
     for f in sorted(example.rglob("*")):
         rel = f.relative_to(example)
         if f.is_dir() or rel.name == "case.json":
@@ -40,12 +56,19 @@ def build_example(example: Path, dest: Path) -> tuple[Path, dict]:
         target = dest / rel
         target.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(f, target)
-    for rel in case.get("delete", []):
-        (dest / rel).unlink()
+    if case.get("descriptor_remove"):
+        p = dest / "datapackage.json"
+        d = json.loads(p.read_text(encoding="utf-8"))
+        for key in case["descriptor_remove"]:
+            d.pop(key, None)
+        p.write_text(json.dumps(d, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     if case.get("refresh_hashes", True):
         from jakdata.integrity import refresh
 
         refresh(dest)
+    else:  # the bundled descriptor's hashes are of the bundled files
+        hashes_of_minimal = build_minimal(dest.parent / (dest.name + "-hashes"))
+        shutil.copyfile(hashes_of_minimal / "datapackage.json", dest / "datapackage.json")
     return dest, case
 
 

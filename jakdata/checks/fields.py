@@ -133,6 +133,8 @@ def check(ctx: "Context") -> list[Finding]:
                     msg = message(fld, chk)
                 pos = int(idx)
                 raw_value = ctx.raws[name].frame[col].iloc[pos]
+                if chk in ("required", "provenance") and raw_value != "":
+                    continue  # present but not of its type: reported as `type`
                 out.append(ctx.finding(name, pos, col, raw_value, chk, msg))
     out += ctx.type_findings
     return out

@@ -77,7 +77,7 @@ def hashes(path: str | None, check: bool) -> int:
               show_default=True)
 def cite(path: str | None, fmt: str) -> int:
     """How to cite this data: version and content fingerprint."""
-    from jakdata.cite import cite as _cite
+    from jakdata.citation import cite as _cite
 
     click.echo(_cite(path, fmt))
     return 0
@@ -140,7 +140,7 @@ def find(name: str, path: str | None) -> int:
     """Find a drug, target, indication or measure by any name, code or
     synonym (乌帕替尼, упадацитиниб, jak1, a UniProt accession...)."""
     from jakdata.dataset import load
-    from jakdata.find import find as _find
+    from jakdata.lookup import find as _find
 
     hits = _find(name, load(path))
     if hits.empty:

@@ -1,0 +1,43 @@
+"""Negative example packages: each must be reported exactly as its
+``case.json`` says (table, CSV line, column, check), and nothing else."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from conftest import EXAMPLES, build_example, build_minimal
+
+INVALID = sorted(p for p in (EXAMPLES / "invalid").iterdir() if (p / "case.json").is_file())
+
+
+def test_minimal_package_is_valid(cli, tmp_path):
+    pkg = build_minimal(tmp_path / "minimal")
+    code, out, _ = cli("validate", str(pkg), "--format", "json")
+    doc = json.loads(out)
+    assert doc["errors"] == [] and code == 0
+
+
+@pytest.mark.parametrize("example", INVALID, ids=[p.name for p in INVALID])
+def test_invalid_example(cli, tmp_path, example: Path):
+    pkg, case = build_example(example, tmp_path / example.name)
+    code, out, _ = cli("validate", str(pkg), "--format", "json")
+    doc = json.loads(out)
+    assert code == case.get("exit", 1)
+    got = [{k: e[k] for k in ("table", "row", "column", "check")} for e in doc["errors"]]
+    assert got == case["errors"], json.dumps(doc["errors"], ensure_ascii=False, indent=1)
+    for want, e in zip(case.get("messages", []), doc["errors"]):
+        assert want in e["message"]
+
+
+def test_every_check_has_a_negative_example():
+    from jakdata.checks.rules import RULES
+    from jakdata.dictionary import FIELD_CHECKS
+
+    covered = set()
+    for ex in INVALID:
+        covered |= {e["check"] for e in json.loads((ex / "case.json").read_text(encoding="utf-8"))["errors"]}
+    missing = (set(RULES) | set(FIELD_CHECKS)) - covered
+    assert not missing, f"checks without a negative example: {sorted(missing)}"
