@@ -1,0 +1,50 @@
+"""Scale a package to N outcome rows: valid data, unique keys, hashes
+refreshed. The outcomes of the source package are repeated with new ids.
+
+    python bench/generate.py N OUTDIR [--from PATH]
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pacsv
+
+from jakdata.descriptor import bundled_root, open_package
+from jakdata.integrity import refresh
+
+
+def scale(n: int, out: Path, source: Path | None = None) -> Path:
+    package = open_package(source)
+    if out.exists():
+        shutil.rmtree(out)
+    out.mkdir(parents=True)
+    shutil.copy(package.path, out / "datapackage.json")
+    shutil.copytree(package.root / "schemas", out / "schemas")
+    shutil.copytree(package.root / "data", out / "data")
+    src = package.resources["outcomes"].path
+    names = package.resources["outcomes"].field_names
+    table = pacsv.read_csv(src, convert_options=pacsv.ConvertOptions(
+        column_types={c: pa.string() for c in names}, strings_can_be_null=False))
+    reps = -(-n // table.num_rows)
+    big = pa.concat_tables([table] * reps).slice(0, n)
+    ids = pa.array([f"bench-{i:08d}" for i in range(n)], type=pa.string())
+    big = big.set_column(names.index("outcome_id"), "outcome_id", ids)
+    pacsv.write_csv(big, out / "data" / "outcomes.csv",
+                    write_options=pacsv.WriteOptions(quoting_style="needed"))
+    # pyarrow writes "\n" line endings and quotes only where needed
+    refresh(out)
+    return out
+
+
+if __name__ == "__main__":
+    ap = argparse.ArgumentParser()
+    ap.add_argument("n", type=int)
+    ap.add_argument("outdir", type=Path)
+    ap.add_argument("--from", dest="source", type=Path, default=None)
+    a = ap.parse_args()
+    print(scale(a.n, a.outdir, a.source))
