@@ -1,0 +1,80 @@
+"""The command line as users run it: exit codes, report shapes, info."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import jakdata
+from conftest import build_example, EXAMPLES
+
+
+def test_validate_bundled_text(cli):
+    code, out, _ = cli("validate")
+    assert code == 0
+    assert out.startswith(f"valid: jakdata {jakdata.__version__} (15 tables, ")
+
+
+def test_validate_bundled_json_follows_the_contract(cli):
+    code, out, _ = cli("validate", "--format", "json")
+    doc = json.loads(out)
+    assert code == 0
+    assert {"valid", "package", "version", "errors"} <= set(doc)
+    assert doc["valid"] is True and doc["errors"] == []
+    assert doc["package"] == "jakdata" and doc["version"] == jakdata.__version__
+
+
+def test_invalid_json_report_and_exit_1(cli, tmp_path):
+    pkg, _ = build_example(EXAMPLES / "invalid" / "measure-range", tmp_path / "p")
+    code, out, _ = cli("validate", str(pkg), "--format", "json")
+    doc = json.loads(out)
+    assert code == 1 and doc["valid"] is False
+    (err,) = doc["errors"]
+    assert err == {"table": "outcomes", "row": 3, "column": "value", "value": "150", "check": "measure-range",
+                   "message": "above maximum 103 of scorad", "file": "data/outcomes.csv"}
+    assert doc["summary"] == {"outcomes": {"measure-range": 1}}
+
+
+def test_text_report_line(cli, tmp_path):
+    pkg, _ = build_example(EXAMPLES / "invalid" / "measure-range", tmp_path / "p")
+    code, out, _ = cli("validate", str(pkg))
+    lines = out.splitlines()
+    assert code == 1
+    assert lines[0].startswith("invalid: jakdata") and "1 errors" in lines[0]
+    assert "  data/outcomes.csv:3 value=150: above maximum 103 of scorad [measure-range]" in lines
+
+
+def test_github_annotations(cli, tmp_path):
+    pkg, _ = build_example(EXAMPLES / "invalid" / "measure-range", tmp_path / "p")
+    code, out, _ = cli("validate", str(pkg), "--format", "github")
+    assert code == 1
+    assert out.splitlines()[0].startswith("::error file=data/outcomes.csv,line=3,title=measure-range::")
+
+
+def test_max_errors_caps_output_and_says_how_many_were_left_out(cli, tmp_path):
+    pkg, case = build_example(EXAMPLES / "invalid" / "identifier-formats", tmp_path / "p")
+    total = len(case["errors"])
+    code, out, _ = cli("validate", str(pkg), "--format", "json", "--max-errors", "2")
+    doc = json.loads(out)
+    assert code == 1 and len(doc["errors"]) == 2
+    assert doc["error_count"] == total and doc["errors_not_shown"] == total - 2
+    code, out, _ = cli("validate", str(pkg), "--max-errors", "2")
+    assert f"... {total - 2} more errors not shown" in out
+
+
+def test_usage_error_exits_2(cli):
+    code, _, err = cli("validate", "--format", "xml")
+    assert code == 2 and "Invalid value" in err
+
+
+def test_info(cli):
+    code, out, _ = cli("info")
+    assert code == 0
+    assert out.splitlines()[0] == f"jakdata {jakdata.__version__}"
+    assert any(line.split()[:2] == ["outcomes", str(len(jakdata.load("outcomes")))] for line in out.splitlines())
+
+
+def test_python_m_and_console_script_agree():
+    a = subprocess.run([sys.executable, "-m", "jakdata", "--version"], capture_output=True, text=True)
+    assert a.returncode == 0 and a.stdout.strip() == f"jakdata {jakdata.__version__}"

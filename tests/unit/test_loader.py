@@ -1,0 +1,123 @@
+"""The loader: API, dtypes from the schema, other packages, bad values."""
+
+from __future__ import annotations
+
+import json
+
+import pandas as pd
+import pytest
+
+import jakdata
+from jakdata.errors import DataError, UnusableInput
+
+
+@pytest.fixture(scope="module")
+def ds():
+    return jakdata.load()
+
+
+def test_dataset_api(ds):
+    descriptor = json.loads(ds.path.read_text(encoding="utf-8"))
+    assert ds.tables == [r["name"] for r in descriptor["resources"]]
+    assert ds.version == descriptor["version"] == jakdata.__version__
+    assert ds.outcomes is ds["outcomes"]
+    assert "outcomes" in ds and len(ds) == len(ds.tables)
+    with pytest.raises(KeyError, match="no table 'nope'"):
+        ds["nope"]
+    with pytest.raises(AttributeError):
+        ds.nope
+
+
+def test_one_table(ds):
+    one = jakdata.load("outcomes")
+    pd.testing.assert_frame_equal(one, ds.outcomes)
+    with pytest.raises(KeyError, match="no table"):
+        jakdata.load("nope")
+
+
+def test_dtypes_follow_the_schema(ds):
+    for table in ds.tables:
+        schema = ds.schema(table)
+        df = ds[table]
+        assert list(df.columns) == [f["name"] for f in schema["fields"]]
+        for f in schema["fields"]:
+            dtype = df[f["name"]].dtype
+            t = f.get("type", "string")
+            if t == "string" and f.get("constraints", {}).get("enum"):
+                assert isinstance(dtype, pd.CategoricalDtype), (table, f["name"])
+                assert list(dtype.categories) == f["constraints"]["enum"]
+            elif t == "string":
+                assert dtype == "str", (table, f["name"], dtype)
+            elif t == "integer":
+                assert dtype == "Int64"
+            elif t == "number":
+                assert dtype == "Float64"
+            elif t == "boolean":
+                assert dtype == "boolean"
+            elif t == "date":
+                assert pd.api.types.is_datetime64_dtype(dtype)
+
+
+def test_missing_is_missing_not_a_sentinel(ds):
+    for table in ds.tables:
+        for col in ds[table].columns:
+            s = ds[table][col]
+            if s.dtype == "str":
+                assert not s.isin(["", "NA", "n/a", "-", "nan"]).any(), (table, col)
+
+
+def test_every_foreign_key_resolves(ds):
+    for table in ds.tables:
+        schema = ds.schema(table)
+        for fk in schema.get("foreignKeys", []):
+            target = fk["reference"]["resource"] or table
+            (col,), (ref,) = fk["fields"], fk["reference"]["fields"]
+            values = ds[table][col].dropna()
+            assert values.isin(ds[target][ref]).all(), (table, col, set(values) - set(ds[target][ref]))
+        for fk in schema.get("listForeignKeys", []):
+            (col,) = fk["fields"]
+            target = fk["reference"]["resource"]
+            (ref,) = fk["reference"]["fields"]
+            ids = ds[table][col].dropna().str.split(fk["delimiter"]).explode()
+            assert ids.isin(ds[target][ref]).all(), (table, col)
+    syn = ds.synonyms
+    for etype, table in schema_entity_tables().items():
+        pk = ds.schema(table)["primaryKey"][0]
+        ids = syn.loc[syn["entity_type"] == etype, "entity_id"]
+        assert ids.isin(ds[table][pk]).all(), etype
+
+
+def schema_entity_tables():
+    return jakdata.load().schema("synonyms")["entityReference"]["resources"]
+
+
+def test_load_another_package_by_directory_or_descriptor(package_copy):
+    by_dir = jakdata.load(package_copy)
+    by_file = jakdata.load(str(package_copy / "datapackage.json"))
+    assert by_dir.path == by_file.path == package_copy / "datapackage.json"
+    assert by_dir.tables == by_file.tables
+
+
+def test_bad_value_names_file_line_and_column(package_copy):
+    p = package_copy / "data" / "arms.csv"
+    lines = p.read_text(encoding="utf-8").splitlines()
+    header = lines[0].split(",")
+    cells = lines[1].split(",")
+    cells[header.index("n")] = "one"
+    lines[1] = ",".join(cells)
+    p.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    with pytest.raises(DataError, match=r"data/arms.csv:2 n='one'"):
+        jakdata.load(package_copy)
+
+
+def test_unknown_category_is_not_silently_lost(package_copy):
+    p = package_copy / "data" / "studies.csv"
+    text = p.read_text(encoding="utf-8").replace(",case-report,", ",case-reports,", 1)
+    p.write_text(text, encoding="utf-8")
+    with pytest.raises(DataError, match="case-reports"):
+        jakdata.load(package_copy)
+
+
+def test_missing_package_is_unusable(tmp_path):
+    with pytest.raises(UnusableInput, match="no datapackage.json"):
+        jakdata.load(tmp_path)
