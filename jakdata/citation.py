@@ -35,7 +35,7 @@ def citation_facts(path: str | Path | None = None) -> dict:
         "date": date,
         "year": date[:4],
         "authors": authors,
-        "url": d.get("homepage") or d.get("id"),
+        "url": d.get("homepage") or (d.get("id") if str(d.get("id", "")).startswith("http") else None),
         "license": (d.get("licenses") or [{}])[0].get("name"),
         "keywords": d.get("keywords", []),
         "description": d.get("description", ""),
@@ -53,11 +53,12 @@ def cite(path: str | Path | None = None, format: str = "text") -> str:
     )
     authors = "; ".join(f["authors"])
     if format == "text":
+        url = f" {f['url']}" if f["url"] else ""
         return (f"{authors} ({f['year']}). {f['title']}. Version {f['version']}, "
-                f"content fingerprint {f['fingerprint']}. {f['url']}{(' —' + note) if note else ''}")
+                f"content fingerprint {f['fingerprint']}.{url}{note}")
     if format == "apa":
-        return (f"{authors}. ({f['year']}). {f['title']} (Version {f['version']}) [Data set]. "
-                f"{f['url']}{note}")
+        url = f" {f['url']}" if f["url"] else ""
+        return f"{authors}. ({f['year']}). {f['title']} (Version {f['version']}) [Data set].{url}{note}"
     if format == "bibtex":
         key = f"{f['name']}_{f['version']}".replace(".", "_").replace("+", "_").replace("-", "_")
         lines = [
@@ -66,7 +67,7 @@ def cite(path: str | Path | None = None, format: str = "text") -> str:
             f"  title = {{{{{f['title']}}}}},",
             f"  year = {{{f['year']}}},",
             f"  version = {{{f['version']}}},",
-            f"  howpublished = {{Data set, {f['url']}}},",
+            f"  howpublished = {{Data set{', ' + f['url'] if f['url'] else ''}}},",
             f"  note = {{Content fingerprint {f['fingerprint']}.{note}}},",
             "}",
         ]
@@ -92,8 +93,7 @@ def _cff(f: dict, note: str) -> str:
         *[f"  - name: {_q(a)}" for a in f["authors"]],
         f"version: {_q(f['version'])}",
         f"date-released: {_q(f['date'])}",
-        f"url: {_q(f['url'])}",
-        f"repository-code: {_q(f['url'])}",
+        f"url: {_q(f['url'])}" if f["url"] else None,
         f"license: {_q(f['license'])}" if f["license"] else None,
         f"abstract: {_q(f['description'] + ' Content fingerprint ' + f['fingerprint'] + '.' + note)}",
         "keywords:",

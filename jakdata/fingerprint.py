@@ -10,8 +10,9 @@ from jakdata.descriptor import Package, open_package, safe_relative
 
 
 def file_hashes(package: Package) -> dict[str, str]:
-    """``{relative path: "sha256:<hex>"}`` for every data file and schema."""
-    out = {}
+    """``{relative path: "sha256:<hex>"}`` for the descriptor, every data
+    file and every schema."""
+    out = {"datapackage.json": "sha256:" + hashlib.sha256(package.path.read_bytes()).hexdigest()}
     for res in package.resources.values():
         out[res.relpath] = "sha256:" + hashlib.sha256(res.path.read_bytes()).hexdigest()
         schema_ref = res.descriptor.get("schema")
