@@ -1,0 +1,160 @@
+"""One version everywhere, current checksums, immutable releases,
+citation and diff."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+import yaml
+
+import jakdata
+from jakdata.citation import cite
+from jakdata.descriptor import bundled_root
+from jakdata.integrity import refresh
+from jakdata.release import problems
+
+ROOT = bundled_root()
+
+
+def descriptor() -> dict:
+    return json.loads((ROOT / "datapackage.json").read_text(encoding="utf-8"))
+
+
+def test_one_version_everywhere(cli):
+    v = descriptor()["version"]
+    assert re.fullmatch(r"\d+\.\d+\.\d+", v)
+    assert jakdata.__version__ == v
+    assert jakdata.load().version == v
+    assert cli("--version")[1].strip() == f"jakdata {v}"
+    cff = ROOT / "CITATION.cff"
+    if cff.is_file():  # in a source checkout
+        assert yaml.safe_load(cff.read_text(encoding="utf-8"))["version"] == v
+
+
+def test_resource_checksums_are_current():
+    stale = refresh(ROOT, write=False)
+    assert stale == [], f"stale hash/bytes for {stale}: run `jakdata hashes`"
+    for res in descriptor()["resources"]:
+        assert res["hash"].startswith("sha256:") and isinstance(res["bytes"], int)
+
+
+def test_released_data_is_unchanged():
+    found = problems(ROOT)
+    assert not found, "\n".join(found)
+
+
+@pytest.mark.skipif(not (ROOT / "CITATION.cff").is_file(), reason="not a source checkout")
+def test_citation_cff_is_valid_and_current():
+    text = (ROOT / "CITATION.cff").read_text(encoding="utf-8")
+    doc = yaml.safe_load(text)
+    assert doc["cff-version"] == "1.2.0"
+    assert doc["type"] == "dataset"
+    assert {"message", "title", "authors", "version", "date-released", "license"} <= set(doc)
+    assert all("name" in a or "family-names" in a for a in doc["authors"])
+    assert text == cite(format="cff"), "CITATION.cff is stale: run `jakdata release` (or `jakdata cite --format cff`)"
+
+
+def release_copy(tmp_path: Path) -> Path:
+    dest = tmp_path / "repo"
+    dest.mkdir()
+    for name in ("datapackage.json", "releases.json", "CHANGELOG.md", "CITATION.cff"):
+        shutil.copy(ROOT / name, dest / name)
+    shutil.copytree(ROOT / "data", dest / "data")
+    shutil.copytree(ROOT / "schemas", dest / "schemas")
+    return dest
+
+
+def edit_cell(pkg: Path) -> None:
+    p = pkg / "data" / "outcomes.csv"
+    text = p.read_text(encoding="utf-8")
+    assert ",56.8," in text
+    p.write_text(text.replace(",56.8,", ",56.9,", 1), encoding="utf-8")
+
+
+@pytest.mark.skipif(not (ROOT / "releases.json").is_file(), reason="not a source checkout")
+def test_changing_a_cell_without_a_new_version_fails_with_instructions(tmp_path, cli):
+    repo = release_copy(tmp_path)
+    assert problems(repo) == []
+    edit_cell(repo)
+    refresh(repo)
+    found = problems(repo)
+    assert found and "data/outcomes.csv changed since release" in found[0]
+    assert "bump `version`" in found[0] and "jakdata release" in found[0]
+    assert "+modified." in cite(repo)
+
+    # The README's release steps make it pass.
+    d = json.loads((repo / "datapackage.json").read_text(encoding="utf-8"))
+    old = d["version"]
+    major, minor, patch = map(int, old.split("."))
+    new = f"{major}.{minor}.{patch + 1}"
+    d["version"] = new
+    (repo / "datapackage.json").write_text(json.dumps(d, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    code, _, err = cli("release", str(repo))
+    assert code == 1 and "CHANGELOG.md has no section" in err
+    log = (repo / "CHANGELOG.md").read_text(encoding="utf-8")
+    log = log.replace("## [Unreleased]\n", f"## [Unreleased]\n\n## [{new}] - 2026-12-01\n\n### Fixed\n- A value.\n", 1)
+    (repo / "CHANGELOG.md").write_text(log, encoding="utf-8")
+    assert cli("hashes", str(repo))[0] == 0
+    code, out, _ = cli("release", str(repo), "--date", "2026-12-01")
+    assert code == 0, out
+    assert problems(repo) == []
+    ledger = json.loads((repo / "releases.json").read_text(encoding="utf-8"))
+    assert set(ledger["releases"]) >= {old, new}
+    assert ledger["releases"][old] == json.loads((ROOT / "releases.json").read_text(encoding="utf-8"))["releases"][old]
+    assert f"version = {{{new}}}" in cite(repo, "bibtex")
+    assert yaml.safe_load((repo / "CITATION.cff").read_text(encoding="utf-8"))["version"] == new
+
+
+def test_cite_formats_carry_version_and_fingerprint(cli):
+    v = jakdata.__version__
+    text = jakdata.cite()
+    fp = re.search(r"fingerprint ([0-9a-f]{12})", text).group(1)
+    for fmt in ("text", "apa", "bibtex", "cff"):
+        code, out, _ = cli("cite", "--format", fmt)
+        assert code == 0 and v in out
+        if fmt != "apa":
+            assert fp in out
+    assert "+modified" not in text
+
+
+def test_modified_fork_is_never_cited_as_the_release(package_copy):
+    edit_cell(package_copy)
+    text = cite(package_copy)
+    assert "+modified." in text and "NOT the released" in text
+
+
+def test_diff_identical_and_changed(cli, package_copy, tmp_path):
+    code, out, _ = cli("diff", str(ROOT), str(package_copy))
+    assert code == 0 and out.startswith("identical")
+    edit_cell(package_copy)
+    p = package_copy / "data" / "synonyms.csv"
+    lines = p.read_text(encoding="utf-8").splitlines()
+    removed = lines.pop(1)
+    lines.append("drug,upadacitinib,Rinvoq,en,brand,")
+    p.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    s = package_copy / "schemas" / "arms.json"
+    schema = json.loads(s.read_text(encoding="utf-8"))
+    schema["fields"][2]["description"] = "Changed."
+    s.write_text(json.dumps(schema, indent=2), encoding="utf-8")
+    refresh(package_copy)
+
+    code, out, _ = cli("diff", str(ROOT), str(package_copy), "--format", "json")
+    d = json.loads(out)
+    assert code == 1 and d["identical"] is False
+    (changed,) = d["tables"]["outcomes"]["changed"]
+    assert changed["cells"] == {"value": ["56.8", "56.9"]}
+    assert d["tables"]["synonyms"]["added"] == ["drug|upadacitinib|Rinvoq|en"]
+    assert d["tables"]["synonyms"]["removed"] == ["|".join(removed.split(",")[:4])]
+    assert d["tables"]["arms"]["schema"]["fields_changed"]["label"]["description"][1] == "Changed."
+    code, out, _ = cli("diff", str(ROOT), str(package_copy))
+    assert code == 1
+    assert "      value: '56.8' -> '56.9'" in out
+
+
+def test_diff_unusable_input(cli, tmp_path):
+    code, _, err = cli("diff", str(ROOT), str(tmp_path / "missing"))
+    assert code == 2 and "missing" in err
