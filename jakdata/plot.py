@@ -23,13 +23,17 @@ def _pyplot():
 
 
 def trajectories(ds: "Dataset", output: str | Path) -> Path:
-    """Every arm's measured values over time, one panel per measure."""
+    """Every arm's values over time on each scaled measure (one panel per
+    measure; measures without min/max, such as times to an event, are left out)."""
+    import pandas as pd
+
     plt = _pyplot()
-    o = ds.outcomes
-    o = o[o["arm_id"].notna() & o["value"].notna() & o["timepoint_days"].notna()]
-    if o.empty:
-        raise RuntimeError("no outcome has an arm, a value and a timepoint: nothing to plot")
     measures = ds.measures.set_index("measure_id")
+    scaled = measures.index[measures["min"].notna() & measures["max"].notna()]
+    o = ds.outcomes
+    o = o[o["arm_id"].notna() & o["value"].notna() & o["timepoint_days"].notna() & o["measure_id"].isin(scaled)]
+    if o.empty:
+        raise RuntimeError("no outcome on a scaled measure has an arm, a value and a timepoint: nothing to plot")
     arms = ds.arms.set_index("arm_id")
     panels = sorted(o["measure_id"].astype(str).unique())
     ncols = min(2, len(panels))
@@ -47,7 +51,7 @@ def trajectories(ds: "Dataset", output: str | Path) -> Path:
         ax.set_xlabel("days from start of treatment")
         ax.set_ylabel(str(unit) if isinstance(unit, str) and unit else "value")
         lo = measures.at[m, "min"] if m in measures.index else None
-        if lo is not None and lo == lo:
+        if lo is not None and not pd.isna(lo):
             ax.set_ylim(bottom=float(lo))
         ax.grid(alpha=0.3)
         ax.legend(fontsize=7, loc="best")
@@ -64,6 +68,7 @@ def evidence_map(ds: "Dataset", output: str | Path) -> Path:
     """Drug x indication grid: studies and results per cell, coloured by the
     best (lowest) evidence level among its studies."""
     import numpy as np
+    import pandas as pd
 
     plt = _pyplot()
     o = ds.outcomes.copy()
@@ -80,9 +85,10 @@ def evidence_map(ds: "Dataset", output: str | Path) -> Path:
     cmap = plt.get_cmap("viridis_r", 5)
     for (d, i), r in grid.iterrows():
         y, x = row_ids.index(d), col_ids.index(i)
-        levels[y, x] = np.nan if r["best"] is None or r["best"] != r["best"] else float(r["best"])
+        levels[y, x] = np.nan if pd.isna(r["best"]) else float(r["best"])
+        ax.add_patch(plt.Rectangle((x - 0.5, y - 0.5), 1, 1, color="#e6e6e6", zorder=0))
         ax.text(x, y, f"{r['studies']} st.\n{r['results']} res.", ha="center", va="center", fontsize=7,
-                color="black")
+                color="black", zorder=3)
     im = ax.imshow(np.ma.masked_invalid(levels), cmap=cmap, vmin=0.5, vmax=5.5, aspect="auto", alpha=0.75)
     ax.set_xticks(range(len(col_ids)))
     ax.set_xticklabels([str(ind.at[i, "name"]) if i in ind.index else i for i in col_ids],
@@ -94,7 +100,7 @@ def evidence_map(ds: "Dataset", output: str | Path) -> Path:
     ax.grid(which="minor", color="white", linewidth=2)
     ax.tick_params(which="minor", length=0)
     cbar = fig.colorbar(im, ax=ax, ticks=[1, 2, 3, 4, 5])
-    cbar.set_label("best evidence level (Oxford CEBM; blank: no study named)", fontsize=8)
+    cbar.set_label("best evidence level (Oxford CEBM 2011);\ngrey: results without a graded study", fontsize=8)
     ax.set_title(f"Evidence map: studies (st.) and results (res.) — jakdata {ds.version}", fontsize=10)
     fig.tight_layout()
     fig.savefig(output, dpi=120)
