@@ -78,3 +78,18 @@ def test_info(cli):
 def test_python_m_and_console_script_agree():
     a = subprocess.run([sys.executable, "-m", "jakdata", "--version"], capture_output=True, text=True)
     assert a.returncode == 0 and a.stdout.strip() == f"jakdata {jakdata.__version__}"
+
+
+def test_pre_commit_hook_runs_the_validator(cli):
+    import shlex
+    from pathlib import Path
+
+    import yaml
+
+    hooks = yaml.safe_load((Path(__file__).parents[2] / ".pre-commit-hooks.yaml").read_text(encoding="utf-8"))
+    (hook,) = hooks
+    assert hook["id"] == "jakdata-validate" and hook["pass_filenames"] is False
+    prog, *args = shlex.split(hook["entry"])
+    assert prog == "jakdata"
+    code, out, _ = cli(*args, *hook.get("args", []))
+    assert code == 0 and out.startswith("valid:")
