@@ -98,9 +98,9 @@ def typed_frame(resource: "Resource") -> "pd.DataFrame":
     columns = {}
     for fld in resource.fields:
         name = fld["name"]
-        series, bad = convert_column(raw.frame[name], fld)
+        series, bad = convert_column(raw.frame[name], fld, raw.arrow(name))
         if bad.any():
-            i = int(bad.to_numpy().nonzero()[0][0])
+            i = int(bad.nonzero()[0][0])
             raise DataError(
                 f"{raw.relpath}:{raw.lines[i]} {name}={raw.frame[name].iloc[i]!r}: not of type "
                 f"{fld.get('type')}; run `jakdata validate`"

@@ -20,6 +20,7 @@ from jakdata.errors import Finding, UnusableInput
 if TYPE_CHECKING:  # pragma: no cover
     import numpy as np
     import pandas as pd
+    import pyarrow as pa
 
     from jakdata.descriptor import Resource
 
@@ -36,6 +37,15 @@ class RawTable:
     findings: list[Finding] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     data: bytes = b""
+    table: "pa.Table | None" = None  # the same cells as ``frame``, in arrow
+
+    def arrow(self, column: str) -> "pa.ChunkedArray":
+        """One column as a pyarrow array (row positions as in ``frame``)."""
+        if self.table is not None:
+            return self.table.column(list(self.frame.columns).index(column))
+        from jakdata.vector import arrow
+
+        return arrow(self.frame[column])
 
 
 def read_bytes(path, relpath: str) -> bytes:
@@ -49,27 +59,33 @@ def read_bytes(path, relpath: str) -> bytes:
         raise UnusableInput(f"cannot be read ({exc.strerror})", relpath) from None
 
 
-def decode(data: bytes, relpath: str) -> tuple[str, list[str]]:
-    """UTF-8 text of a CSV file, with warnings for a BOM or CRLF endings."""
+def sniff(data: bytes, relpath: str) -> tuple[bytes, list[str]]:
+    """The CSV body (BOM removed) and warnings for a BOM or CRLF endings;
+    :class:`UnusableInput` for an empty or binary file. Cheap: no decoding."""
     warnings = []
-    if not data.strip():
+    if data.isspace() or not data:
         raise UnusableInput("empty file: a CSV needs at least a header row", relpath)
-    if b"\x00" in data[:65536] or b"\x00" in data:
+    if b"\x00" in data:
         raise UnusableInput("binary file (contains NUL bytes), not CSV text", relpath)
     if data.startswith(BOM):
         warnings.append(f"{relpath}: starts with a UTF-8 byte order mark (accepted; the convention is UTF-8 without BOM)")
         data = data[len(BOM):]
+    if b"\r" in data and b"\r\n" in data:  # memchr first: most files have no \r
+        warnings.append(f"{relpath}: uses CRLF line endings (accepted; the convention is \\n)")
+    return data, warnings
+
+
+def decode(data: bytes, relpath: str) -> str:
+    """UTF-8 text of a CSV body; :class:`UnusableInput` naming line and byte
+    of the first invalid sequence."""
     try:
-        text = data.decode("utf-8")
+        return data.decode("utf-8")
     except UnicodeDecodeError as exc:
         line = data.count(b"\n", 0, exc.start) + 1
         col = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
         raise UnusableInput(
             f"line {line}, byte {col}: not valid UTF-8 (wrong encoding? save the file as UTF-8)", relpath
         ) from None
-    if "\r\n" in text:
-        warnings.append(f"{relpath}: uses CRLF line endings (accepted; the convention is \\n)")
-    return text, warnings
 
 
 def read_table(resource: "Resource") -> RawTable:
@@ -80,11 +96,10 @@ def read_table(resource: "Resource") -> RawTable:
 
     relpath = resource.relpath
     data = read_bytes(resource.path, relpath)
-    text, warnings = decode(data, relpath)
-    body = text.encode("utf-8") if data.startswith(BOM) else data
+    body, warnings = sniff(data, relpath)
 
-    header_line_end = text.find("\n")
-    first = text if header_line_end < 0 else text[:header_line_end]
+    header_line_end = body.find(b"\n")
+    first = decode(body if header_line_end < 0 else body[:header_line_end], relpath)
     try:
         header = next(csv.reader([first.rstrip("\r")]))
     except (StopIteration, csv.Error) as exc:
@@ -98,12 +113,13 @@ def read_table(resource: "Resource") -> RawTable:
         skipped.append((row.number, row.actual_columns, row.text or ""))
         return "skip"
 
-    try:
-        table = pacsv.read_csv(
+    def parse(newlines_in_values: bool) -> "pa.Table":
+        skipped.clear()
+        return pacsv.read_csv(
             io.BytesIO(body),
-            read_options=pacsv.ReadOptions(column_names=names, skip_rows=1, block_size=1 << 24),
+            read_options=pacsv.ReadOptions(column_names=names, skip_rows=1, block_size=1 << 22),
             parse_options=pacsv.ParseOptions(
-                newlines_in_values=True, ignore_empty_lines=False, invalid_row_handler=on_invalid
+                newlines_in_values=newlines_in_values, ignore_empty_lines=False, invalid_row_handler=on_invalid
             ),
             convert_options=pacsv.ConvertOptions(
                 column_types={n: pa.string() for n in names},
@@ -111,21 +127,32 @@ def read_table(resource: "Resource") -> RawTable:
                 quoted_strings_can_be_null=False,
             ),
         )
-    except (pa.ArrowInvalid, ValueError) as exc:
-        raise UnusableInput(f"cannot be parsed as CSV ({exc})", relpath) from None
 
-    frame = table.to_pandas()
-    frame.columns = list(range(width))
+    n_lines = body.count(b"\n") + (0 if body.endswith(b"\n") else 1)
+    # Fast path: parsing that assumes no line break inside a quoted value
+    # (pyarrow then splits the file into blocks in parallel at any newline).
+    # It is exact when every line turned out to be one whole record;
+    # otherwise the file is parsed again, honouring quoted line breaks.
+    table = None
+    try:
+        table = parse(False)
+    except (pa.ArrowInvalid, ValueError):
+        pass
+    if table is None or skipped or n_lines != 1 + table.num_rows:
+        try:
+            table = parse(True)
+        except (pa.ArrowInvalid, ValueError) as exc:
+            decode(body, relpath)  # names line and byte of invalid UTF-8
+            raise UnusableInput(f"cannot be parsed as CSV ({exc})", relpath) from None
+
     findings: list[Finding] = []
-
     # Line numbers: identity when every record is one line and none was
     # skipped; otherwise walk the records once with the csv module.
-    n_lines = text.count("\n") + (0 if text.endswith("\n") else 1)
-    if not skipped and n_lines == 1 + len(frame):
-        lines = np.arange(2, len(frame) + 2)
+    if not skipped and n_lines == 1 + table.num_rows:
+        lines = np.arange(2, table.num_rows + 2)
     else:
         lines = []
-        for line, cells in _records(text):
+        for line, cells in _records(decode(body, relpath)):
             if len(cells) in (0, width):
                 lines.append(line)
             else:
@@ -134,16 +161,31 @@ def read_table(resource: "Resource") -> RawTable:
                             f"row has {len(cells)} cells, the header has {width}", relpath)
                 )
         lines = np.asarray(lines)
-    if len(lines) != len(frame):  # pragma: no cover - defensive
-        lines = np.arange(2, len(frame) + 2)
-    blank = (frame == "").all(axis=1).to_numpy() if width else np.zeros(len(frame), bool)
+    if len(lines) != table.num_rows:  # pragma: no cover - defensive
+        lines = np.arange(2, table.num_rows + 2)
+    blank = _blank_rows(table)
     if blank.any():
         for i in blank.nonzero()[0]:
             findings.append(Finding(resource.name, int(lines[i]), None, "", "blank-row", "blank row", relpath))
-        frame = frame[~blank].reset_index(drop=True)
+        table = table.filter(pa.array(~blank))
         lines = np.asarray(lines)[~blank]
+    frame = table.to_pandas()
     frame.columns = _unique_names(header)
-    return RawTable(resource.name, relpath, header, frame, np.asarray(lines), findings, warnings, data)
+    return RawTable(resource.name, relpath, header, frame, np.asarray(lines), findings, warnings, data, table)
+
+
+def _blank_rows(table: "pa.Table") -> "np.ndarray":
+    """Rows whose cells are all empty."""
+    import numpy as np
+    import pyarrow.compute as pc
+
+    if table.num_columns == 0:
+        return np.zeros(table.num_rows, bool)
+    total = None
+    for column in table.columns:
+        length = pc.binary_length(column)
+        total = length if total is None else pc.add(total, length)
+    return pc.equal(total, 0).to_numpy(zero_copy_only=False)
 
 
 def _records(text: str):

@@ -49,8 +49,8 @@ class Context:
                 col = fld["name"]
                 if col not in raw.frame.columns:
                     continue
-                series, bad = convert_column(raw.frame[col], fld)
-                for i in bad.to_numpy().nonzero()[0]:
+                series, bad = convert_column(raw.frame[col], fld, raw.arrow(col))
+                for i in bad.nonzero()[0]:
                     self.type_findings.append(
                         self.finding(name, int(i), col, raw.frame[col].iloc[i], "type",
                                      f"not {EXPECTED[fld['type']]}")

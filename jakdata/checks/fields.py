@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING, Any
 
+from jakdata import vector
 from jakdata.errors import Finding
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -20,13 +21,29 @@ if TYPE_CHECKING:  # pragma: no cover
     from jakdata.checks.context import Context
 
 
-def _fullmatch(pattern: str):
-    rx = re.compile(pattern)
+def _vectorised(test):
+    """A pandera check function computing ``test`` on the column in pyarrow."""
 
     def check(series):
-        return series.str.fullmatch(rx).fillna(False).astype(bool)
+        import pandas as pd
+
+        return pd.Series(vector.to_bool(test(vector.arrow(series))), index=series.index)
 
     return check
+
+
+def _fullmatch(pattern: str):
+    re.compile(pattern)  # a bad pattern fails here, with Python's message
+    return _vectorised(lambda arr: vector.fullmatch(arr, pattern))
+
+
+def _length(op: str, bound: int):
+    def test(arr):
+        import pyarrow.compute as pc
+
+        return getattr(pc, op)(pc.utf8_length(arr), bound)
+
+    return _vectorised(test)
 
 
 def check_names(field: dict[str, Any]) -> list[str]:
@@ -49,13 +66,13 @@ def column_checks(field: dict[str, Any]) -> list["pa.Check"]:
 
     c = field.get("constraints", {})
     make = {
-        "enum": lambda: pa.Check.isin(c["enum"]),
+        "enum": lambda: pa.Check(_vectorised(lambda arr: vector.is_in(arr, c["enum"]))),
         "identifier-format": lambda: pa.Check(_fullmatch(c["pattern"])),
         "pattern": lambda: pa.Check(_fullmatch(c["pattern"])),
         "minimum": lambda: pa.Check.ge(c["minimum"]),
         "maximum": lambda: pa.Check.le(c["maximum"]),
-        "max-length": lambda: pa.Check(lambda s: s.str.len() <= c["maxLength"]),
-        "min-length": lambda: pa.Check(lambda s: s.str.len() >= c["minLength"]),
+        "max-length": lambda: pa.Check(_length("less_equal", c["maxLength"])),
+        "min-length": lambda: pa.Check(_length("greater_equal", c["minLength"])),
     }
     return [make[name]() for name in check_names(field)]
 

@@ -49,12 +49,25 @@ def _is_in(values: "pd.Series", allowed) -> "pd.Series":
     """Membership test, vectorised with pyarrow (much faster than
     ``Series.isin`` on pandas ``str`` columns)."""
     import pandas as pd
-    import pyarrow as pa
+
+    from jakdata import vector
+
+    if not isinstance(allowed, (list, tuple, set, frozenset)):
+        allowed = vector.arrow(allowed)
+    return pd.Series(vector.to_bool(vector.is_in(values, allowed)), index=values.index)
+
+
+def _lookup(keys: "pd.Series", ref_keys: "pd.Series", ref_values: "pd.Series") -> "pd.Series":
+    """For each key, the value of the first ``ref_keys`` row with that key
+    (missing where there is none): a vectorised ``Series.map``."""
     import pyarrow.compute as pc
 
-    arr = pa.array(values.astype(object).where(values.notna(), None), type=pa.string())
-    ref = pa.array(list(allowed), type=pa.string())
-    return pd.Series(pc.is_in(arr, value_set=ref).to_numpy(zero_copy_only=False), index=values.index)
+    from jakdata import vector
+
+    ref = vector.arrow(ref_keys.astype("str").where(ref_keys.notna(), ""))
+    pos = pc.fill_null(pc.index_in(vector.arrow(keys.where(keys.notna(), "")), value_set=ref), -1)
+    out = ref_values.reset_index(drop=True).reindex(pos.to_numpy(zero_copy_only=False))
+    return out.set_axis(keys.index)
 
 
 def _target(ctx: "Context", table: str, ref: dict) -> str:
@@ -108,7 +121,7 @@ def foreign_keys(ctx: "Context") -> list[Finding]:
             present = (frame != "").all(axis=1)
             if len(fields) == 1:
                 keys = frame[fields[0]]
-                allowed = set(ctx.raws[target].frame[ref_fields[0]])
+                allowed = ctx.raws[target].arrow(ref_fields[0])
             else:
                 keys = frame.agg("\x1f".join, axis=1)
                 allowed = set(ctx.raws[target].frame[ref_fields].agg("\x1f".join, axis=1))
@@ -132,13 +145,30 @@ def list_foreign_keys(ctx: "Context") -> list[Finding]:
             (ref_field,) = _as_list(ref.get("fields"))
             if not _has(ctx, name, field) or not _has(ctx, target, ref_field):
                 continue
-            allowed = set(ctx.raws[target].frame[ref_field])
-            s = ctx.raws[name].frame[field]
-            for i in (s != "").to_numpy().nonzero()[0]:
-                for item in s.iloc[i].split(fk.get("delimiter", "|")):
-                    if item not in allowed:
-                        out.append(ctx.finding(name, int(i), field, item, "list-foreign-key",
-                                               f"{item!r} not found in {target}.{ref_field}"))
+            out += _list_items_missing(ctx, name, field, fk.get("delimiter", "|"), target, ref_field)
+    return out
+
+
+def _list_items_missing(ctx: "Context", name: str, field: str, delimiter: str, target: str,
+                        ref_field: str) -> list[Finding]:
+    import pyarrow.compute as pc
+
+    from jakdata import vector
+
+    arr = ctx.raws[name].arrow(field)
+    present = vector.nonempty(arr)
+    rows = vector.positions(present)
+    if not len(rows):
+        return []
+    items = pc.split_pattern(pc.filter(arr, present), delimiter)
+    flat = pc.list_flatten(items)
+    owner = pc.list_parent_indices(items).to_numpy(zero_copy_only=False)
+    missing = vector.positions(pc.invert(vector.is_in(flat, ctx.raws[target].arrow(ref_field))))
+    out = []
+    for k in missing:
+        item = flat[int(k)].as_py()
+        out.append(ctx.finding(name, int(rows[owner[k]]), field, item, "list-foreign-key",
+                               f"{item!r} not found in {target}.{ref_field}"))
     return out
 
 
@@ -209,16 +239,15 @@ def measure_range(ctx: "Context") -> list[Finding]:
     out = []
     if not _has(ctx, "measures", "measure_id", "min", "max"):
         return out
-    measures = ctx.typed("measures").set_index("measure_id")
+    measures = ctx.typed("measures")
     for name in ctx.raws:
         if name == "measures" or not _has(ctx, name, "measure_id", "value"):
             continue
         t = ctx.typed(name)
         if not pd.api.types.is_numeric_dtype(t["value"]):
             continue
-        known = t["measure_id"].isin(measures.index)
-        lo = t["measure_id"].map(measures["min"]).where(known)
-        hi = t["measure_id"].map(measures["max"]).where(known)
+        lo = _lookup(ctx.raws[name].frame["measure_id"], measures["measure_id"], measures["min"])
+        hi = _lookup(ctx.raws[name].frame["measure_id"], measures["measure_id"], measures["max"])
         v = t["value"]
         below = (v < lo).fillna(False).astype(bool)
         above = (v > hi).fillna(False).astype(bool)
@@ -310,15 +339,14 @@ def arm_consistency(ctx: "Context") -> list[Finding]:
     out = []
     if not _has(ctx, "arms", "arm_id", "study_id", "drug_id"):
         return out
-    arms = ctx.raws["arms"].frame.set_index("arm_id")
-    arms = arms[~arms.index.duplicated()]
+    arms = ctx.raws["arms"].frame
     for name in ctx.raws:
         if name == "arms" or not _has(ctx, name, "arm_id", "study_id", "drug_id"):
             continue
         f = ctx.raws[name].frame
-        named = (f["arm_id"] != "") & f["arm_id"].isin(arms.index)
-        arm_study = f["arm_id"].map(arms["study_id"])
-        arm_drug = f["arm_id"].map(arms["drug_id"])
+        arm_study = _lookup(f["arm_id"], arms["arm_id"], arms["study_id"])
+        arm_drug = _lookup(f["arm_id"], arms["arm_id"], arms["drug_id"])
+        named = (f["arm_id"] != "") & arm_study.notna()
         for i in (named & (arm_study != f["study_id"])).to_numpy().nonzero()[0]:
             out.append(ctx.finding(name, int(i), "arm_id", f["arm_id"].iloc[i], "arm-consistency",
                                    f"arm belongs to study {arm_study.iloc[i]!r}, "

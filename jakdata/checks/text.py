@@ -1,5 +1,10 @@
 """Text hygiene on every text cell: no surrounding whitespace, Unicode NFC,
-no spreadsheet-formula cells, ASCII identifiers, no line breaks in ids."""
+no spreadsheet-formula cells, ASCII identifiers.
+
+Each test runs over whole columns (pyarrow); Python's own definitions
+(``str.isspace``, ``unicodedata``, ``re``) decide, applied once per distinct
+first/last character or distinct value, so results are exactly Python's.
+"""
 
 from __future__ import annotations
 
@@ -7,16 +12,24 @@ import re
 import unicodedata
 from typing import TYPE_CHECKING
 
+from jakdata import vector
 from jakdata.errors import Finding
 
 if TYPE_CHECKING:  # pragma: no cover
     from jakdata.checks.context import Context
 
 FORMULA_START = ("=", "+", "-", "@")
-_NUMBER = re.compile(r"^[+-]?(?:[0-9]+(?:[.,][0-9]*)?|[.,][0-9]+)(?:[eE][+-]?[0-9]+)?%?$")
+# Every character for which Python's str.isspace() is true (what str.strip()
+# removes); a unit test keeps this equal to Python's definition.
+WHITESPACE = tuple("\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005"
+                   "\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000")
+NUMBER = r"[+-]?(?:[0-9]+(?:[.,][0-9]*)?|[.,][0-9]+)(?:[eE][+-]?[0-9]+)?%?"
+_NUMBER = re.compile(NUMBER)
 
 
 def check(ctx: "Context") -> list[Finding]:
+    import pyarrow.compute as pc
+
     out: list[Finding] = []
     for name, raw in ctx.raws.items():
         ids = ctx.id_columns.get(name, set())
@@ -24,35 +37,35 @@ def check(ctx: "Context") -> list[Finding]:
             col = fld["name"]
             if col not in raw.frame.columns:
                 continue
+            arr = raw.arrow(col)
             s = raw.frame[col]
-            nonempty = s != ""
-            if not nonempty.any():
-                continue
-            stripped = s.str.strip()
-            for i in (nonempty & (stripped != s)).to_numpy().nonzero()[0]:
+            first = vector.first_char(arr)
+            edge = pc.or_(vector.is_in(first, WHITESPACE), vector.is_in(vector.last_char(arr), WHITESPACE))
+            for i in vector.positions(edge):
                 out.append(ctx.finding(name, int(i), col, s.iloc[i], "whitespace",
                                        "leading or trailing whitespace"))
             if fld.get("type", "string") != "string":
                 continue
-            ascii_mask = s.str.isascii()
-            if not ascii_mask.all():
-                for i in (~ascii_mask).to_numpy().nonzero()[0]:
-                    v = s.iloc[i]
-                    if unicodedata.normalize("NFC", v) != v:
-                        out.append(ctx.finding(name, int(i), col, v, "unicode-nfc",
-                                               "text is not in Unicode NFC form"))
-                    if col in ids:
+            non_ascii = pc.invert(pc.string_is_ascii(arr))
+            if pc.any(non_ascii).as_py():
+                not_nfc = vector.by_distinct(arr, lambda v: not unicodedata.is_normalized("NFC", v),
+                                             where=non_ascii)
+                for i in vector.positions(not_nfc):
+                    out.append(ctx.finding(name, int(i), col, s.iloc[i], "unicode-nfc",
+                                           "text is not in Unicode NFC form"))
+                if col in ids:
+                    for i in vector.positions(non_ascii):
+                        v = s.iloc[i]
                         bad = next(ch for ch in v if ord(ch) > 127)
                         out.append(ctx.finding(name, int(i), col, v, "ascii-id",
                                                f"identifier contains the non-ASCII character {bad!r} "
                                                f"(U+{ord(bad):04X})"))
-            first = s.str[:1]
-            risky = first.isin(FORMULA_START)
-            if risky.any():
-                for i in risky.to_numpy().nonzero()[0]:
+            risky = vector.is_in(first, FORMULA_START)
+            if pc.any(risky).as_py():
+                formula = vector.by_distinct(arr, lambda v: not _NUMBER.fullmatch(v), where=risky)
+                for i in vector.positions(formula):
                     v = s.iloc[i]
-                    if not _NUMBER.match(v):
-                        out.append(ctx.finding(name, int(i), col, v, "formula-injection",
-                                               f"text starts with {v[0]!r}: a spreadsheet would run it as "
-                                               "a formula"))
+                    out.append(ctx.finding(name, int(i), col, v, "formula-injection",
+                                           f"text starts with {v[0]!r}: a spreadsheet would run it as "
+                                           "a formula"))
     return out

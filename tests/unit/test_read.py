@@ -54,3 +54,4 @@ def test_bom_and_crlf_are_accepted_with_warnings(tmp_path):
     assert raw.header == ["a", "b"]
     assert list(raw.frame["b"]) == ["x"]
     assert len(raw.warnings) == 2
+

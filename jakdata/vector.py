@@ -1,0 +1,136 @@
+"""Vectorised column operations on pyarrow arrays, shared by the reader,
+the type conversion and the checks.
+
+Checks run over whole columns; Python only ever sees the cells that fail
+(or, for tests that need Python's exact semantics, a column's *distinct*
+values, which are few even when the rows are many).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING, Callable
+
+if TYPE_CHECKING:  # pragma: no cover
+    import numpy as np
+    import pandas as pd
+    import pyarrow as pa
+
+
+def arrow(column: "pd.Series | pa.Array | pa.ChunkedArray") -> "pa.Array | pa.ChunkedArray":
+    """A string column as a pyarrow array (no copy for pyarrow-backed data)."""
+    import pyarrow as pa
+
+    if isinstance(column, (pa.Array, pa.ChunkedArray)):
+        return column
+    return pa.array(column, type=pa.large_string(), from_pandas=True)
+
+
+def positions(mask) -> "np.ndarray":
+    """Row positions where a boolean pyarrow/numpy/pandas mask is true
+    (missing counts as false)."""
+    import numpy as np
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    if isinstance(mask, (pa.Array, pa.ChunkedArray)):
+        mask = pc.fill_null(mask, False)
+        return np.flatnonzero(mask.to_numpy(zero_copy_only=False))
+    if hasattr(mask, "to_numpy"):
+        mask = mask.to_numpy(dtype=bool, na_value=False) if hasattr(mask, "array") else mask.to_numpy()
+    return np.flatnonzero(mask)
+
+
+def to_bool(mask) -> "np.ndarray":
+    import pyarrow.compute as pc
+
+    return pc.fill_null(mask, False).to_numpy(zero_copy_only=False)
+
+
+def fullmatch(column, pattern: str):
+    """Boolean pyarrow array: the whole cell matches ``pattern``.
+
+    RE2 (pyarrow) does the work on cells of printable ASCII; the others
+    (non-ASCII text or control characters, where classes such as ``\\s`` and
+    ``\\w`` differ between RE2 and Python) are re-checked with ``re``, so the
+    result is exactly ``re.fullmatch``'s."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    arr = arrow(column)
+    try:
+        ok = pc.match_substring_regex(arr, f"^(?:{pattern})$")
+    except pa.ArrowInvalid:  # a construct RE2 does not support: Python for all
+        rx = re.compile(pattern)
+        return by_distinct(arr, lambda v: rx.fullmatch(v) is not None)
+    other = pc.invert(pc.ascii_is_printable(arr))
+    if not pc.any(other).as_py():
+        return ok
+    rx = re.compile(pattern)
+    exact = by_distinct(arr, lambda v: rx.fullmatch(v) is not None, where=other)
+    return pc.if_else(other, exact, ok)
+
+
+def by_distinct(column, predicate: Callable[[str], bool], where=None):
+    """Boolean pyarrow array: ``predicate`` of each cell, evaluated once per
+    distinct value (restricted to rows where ``where`` is true; false
+    elsewhere)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    arr = arrow(column)
+    candidates = arr if where is None else pc.filter(arr, where)
+    hits = [v for v in pc.unique(candidates).to_pylist() if v is not None and predicate(v)]
+    result = pc.is_in(arr, value_set=pa.array(hits, type=arr.type))
+    return result if where is None else pc.and_(result, where)
+
+
+def first_char(column):
+    import pyarrow.compute as pc
+
+    return pc.utf8_slice_codeunits(arrow(column), 0, 1)
+
+
+def last_char(column):
+    import pyarrow.compute as pc
+
+    return pc.utf8_slice_codeunits(arrow(column), -1, 2**31 - 1)
+
+
+def is_in(column, values) -> "pa.Array":
+    """Membership of each cell in ``values`` (a set, list or array)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    arr = arrow(column)
+    if not isinstance(values, (pa.Array, pa.ChunkedArray)):
+        values = pa.array(list(values), type=arr.type)
+    elif values.type != arr.type:
+        values = values.cast(arr.type)
+    return pc.is_in(arr, value_set=values)
+
+
+def nonempty(column):
+    import pyarrow.compute as pc
+
+    return pc.greater(pc.binary_length(arrow(column)), 0)
+
+
+def empty_as_null(column):
+    """The column with empty strings as missing values. Zero-copy: each
+    chunk keeps its text buffers and gains a validity bitmap."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    arr = arrow(column)
+    chunks = arr.chunks if isinstance(arr, pa.ChunkedArray) else [arr]
+    out = []
+    for chunk in chunks:
+        present = pc.greater(pc.binary_length(chunk), 0)
+        if chunk.null_count or chunk.offset or present.offset or present.null_count:
+            out.append(pc.if_else(present, chunk, pa.scalar(None, chunk.type)))
+            continue
+        nulls = len(chunk) - pc.sum(present).as_py() if len(chunk) else 0
+        out.append(pa.Array.from_buffers(chunk.type, len(chunk),
+                                         [present.buffers()[1], *chunk.buffers()[1:]], null_count=nulls))
+    return pa.chunked_array(out, type=arr.type)

@@ -1,0 +1,46 @@
+"""The vectorised column operations agree exactly with Python's own
+definitions (``re``, ``str.isspace``, ``unicodedata``) and keep positions."""
+
+import re
+import sys
+
+import pyarrow as pa
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from jakdata import vector
+from jakdata.checks.text import WHITESPACE
+
+
+def test_whitespace_set_is_pythons():
+    assert set(WHITESPACE) == {c for c in map(chr, range(sys.maxunicode + 1)) if c.isspace()}
+
+
+@pytest.mark.parametrize("pattern", [r"^10\.[0-9]{4,9}/\S+$", r"^[a-z0-9]+(-[a-z0-9]+)*$", r"^\w+$", r"^https?://\S+$"])
+@settings(max_examples=200, deadline=None)
+@given(values=st.lists(st.text(alphabet=st.sampled_from(list("az09-/.:\\_ \t\x0b\x1c\u00a0\u3000é٣Ωhtps10")), max_size=14),
+                       max_size=30))
+def test_fullmatch_is_exactly_pythons(pattern, values):
+    rx = re.compile(pattern)
+    got = vector.fullmatch(pa.chunked_array([pa.array(values, pa.string())]), pattern).to_pylist()
+    assert got == [rx.fullmatch(v) is not None for v in values]
+
+
+def test_fullmatch_falls_back_to_python_for_what_re2_lacks():
+    got = vector.fullmatch(pa.array(["aa", "ab"]), r"^(a)\1$").to_pylist()
+    assert got == [True, False]
+
+
+def test_empty_as_null_keeps_text_and_positions():
+    arr = pa.chunked_array([pa.array(["a", "", "b", ""] * 10), pa.array(["", "x"] * 5)])
+    out = vector.empty_as_null(arr)
+    assert out.to_pylist() == [v or None for v in arr.to_pylist()]
+    assert out.null_count == 25
+    sliced = vector.empty_as_null(arr.slice(3, 4))
+    assert sliced.to_pylist() == [None, "a", None, "b"]
+
+
+def test_positions_of_a_chunked_mask():
+    mask = pa.chunked_array([pa.array([False, True]), pa.array([None, True], pa.bool_())])
+    assert vector.positions(mask).tolist() == [1, 3]
