@@ -122,7 +122,7 @@ def read_table(resource: "Resource") -> RawTable:
                 newlines_in_values=newlines_in_values, ignore_empty_lines=False, invalid_row_handler=on_invalid
             ),
             convert_options=pacsv.ConvertOptions(
-                column_types={n: pa.string() for n in names},
+                column_types={n: pa.large_string() for n in names},  # pandas str is large_string: no cast
                 strings_can_be_null=False,
                 quoted_strings_can_be_null=False,
             ),

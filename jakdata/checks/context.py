@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
@@ -20,6 +21,7 @@ class Context:
         self.raws = raws
         self.type_findings: list[Finding] = []
         self._typed: dict[str, "pd.DataFrame"] = {}
+        self._lock = threading.Lock()  # checks run in two threads
 
     def resource(self, name: str) -> "Resource":
         return self.package.resources[name]
@@ -38,6 +40,10 @@ class Context:
     def typed(self, name: str) -> "pd.DataFrame":
         """The table with declared dtypes (enum columns stay ``str``); cells
         that do not fit their type are missing here and reported once."""
+        with self._lock:
+            return self._typed_locked(name)
+
+    def _typed_locked(self, name: str) -> "pd.DataFrame":
         if name not in self._typed:
             import pandas as pd
 
