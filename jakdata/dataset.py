@@ -81,10 +81,11 @@ class Dataset:
 def typed_frame(resource: "Resource") -> "pd.DataFrame":
     """Read one resource with its declared dtypes; raise :class:`DataError`
     naming file, line and column for a value that does not fit."""
-    import pandas as pd
+    import pyarrow as pa
 
+    from jakdata import vector
     from jakdata.read import read_table
-    from jakdata.types import convert_column, to_categorical
+    from jakdata.types import categorical, convert_arrow, pandas_types
 
     raw = read_table(resource)
     if raw.findings:
@@ -95,28 +96,39 @@ def typed_frame(resource: "Resource") -> "pd.DataFrame":
         raise DataError(
             f"{raw.relpath}:1: columns {raw.header} differ from the schema's {expected}; run `jakdata validate`"
         )
-    columns = {}
+    columns = []
     for fld in resource.fields:
         name = fld["name"]
-        series, bad = convert_column(raw.frame[name], fld, raw.arrow(name))
+        text = raw.arrow(name)
+        typed, bad = convert_arrow(text, fld)
         if bad.any():
             i = int(bad.nonzero()[0][0])
             raise DataError(
-                f"{raw.relpath}:{raw.lines[i]} {name}={raw.frame[name].iloc[i]!r}: not of type "
+                f"{raw.relpath}:{raw.lines[i]} {name}={text[i].as_py()!r}: not of type "
                 f"{fld.get('type')}; run `jakdata validate`"
             )
         enum = fld.get("constraints", {}).get("enum")
         if enum and fld.get("type", "string") == "string":
-            outside = series.notna() & ~series.isin(enum)
-            if outside.any():
-                i = int(outside.to_numpy().nonzero()[0][0])
+            outside = vector.positions(_outside_enum(typed, enum))
+            if len(outside):
+                i = int(outside[0])
                 raise DataError(
-                    f"{raw.relpath}:{raw.lines[i]} {name}={series.iloc[i]!r}: not one of {enum}; "
+                    f"{raw.relpath}:{raw.lines[i]} {name}={text[i].as_py()!r}: not one of {enum}; "
                     "run `jakdata validate`"
                 )
-            series = to_categorical(series, fld)
-        columns[name] = series
-    return pd.DataFrame(columns, index=pd.RangeIndex(len(raw.frame)))
+            typed = categorical(typed, fld)
+        columns.append(typed)
+    table = pa.table(columns, names=expected)
+    return table.to_pandas(types_mapper=pandas_types().get)
+
+
+def _outside_enum(typed, enum):
+    """Present values not in ``enum``."""
+    import pyarrow.compute as pc
+
+    from jakdata import vector
+
+    return pc.and_(pc.is_valid(typed), pc.invert(vector.is_in(typed, enum)))
 
 
 def load(what: Any = None) -> "Dataset | pd.DataFrame":

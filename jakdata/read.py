@@ -13,6 +13,7 @@ from __future__ import annotations
 import csv
 import io
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import TYPE_CHECKING
 
 from jakdata.errors import Finding, UnusableInput
@@ -29,23 +30,34 @@ BOM = b"\xef\xbb\xbf"
 
 @dataclass
 class RawTable:
+    """One CSV file as read: every cell as text (``""`` when empty), in a
+    pyarrow table whose columns are named after the header (duplicates made
+    unique), with the CSV line of each row."""
+
     name: str
     relpath: str
     header: list[str]
-    frame: "pd.DataFrame"  # str columns, "" for empty cells
-    lines: "np.ndarray"  # CSV line number of each row of ``frame``
+    table: "pa.Table"
+    lines: "np.ndarray"  # CSV line number of each row
     findings: list[Finding] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     data: bytes = b""
-    table: "pa.Table | None" = None  # the same cells as ``frame``, in arrow
+
+    @property
+    def columns(self) -> list[str]:
+        return self.table.column_names
+
+    def __len__(self) -> int:
+        return self.table.num_rows
 
     def arrow(self, column: str) -> "pa.ChunkedArray":
-        """One column as a pyarrow array (row positions as in ``frame``)."""
-        if self.table is not None:
-            return self.table.column(list(self.frame.columns).index(column))
-        from jakdata.vector import arrow
+        """One column as a pyarrow array."""
+        return self.table.column(column)
 
-        return arrow(self.frame[column])
+    @cached_property
+    def frame(self) -> "pd.DataFrame":
+        """The same cells as a pandas frame of ``str`` columns (built on first use)."""
+        return self.table.to_pandas()
 
 
 def read_bytes(path, relpath: str) -> bytes:
@@ -169,9 +181,8 @@ def read_table(resource: "Resource") -> RawTable:
             findings.append(Finding(resource.name, int(lines[i]), None, "", "blank-row", "blank row", relpath))
         table = table.filter(pa.array(~blank))
         lines = np.asarray(lines)[~blank]
-    frame = table.to_pandas()
-    frame.columns = _unique_names(header)
-    return RawTable(resource.name, relpath, header, frame, np.asarray(lines), findings, warnings, data, table)
+    table = table.rename_columns(_unique_names(header))
+    return RawTable(resource.name, relpath, header, table, np.asarray(lines), findings, warnings, data)
 
 
 def _blank_rows(table: "pa.Table") -> "np.ndarray":

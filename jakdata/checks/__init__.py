@@ -53,7 +53,7 @@ def validate_package(path: str | Path | None = None) -> Result:
         for raw in raws.values():
             result.warnings += raw.warnings
             result.findings += raw.findings
-            result.rows[raw.name] = len(raw.frame)
+            result.rows[raw.name] = len(raw)
         result.findings += structure.check(ctx)
         result.findings += fields.check(ctx)
         warm.result()

@@ -29,7 +29,7 @@ class Context:
     def columns(self, name: str) -> list[str]:
         """Schema columns that are present in the file."""
         raw = self.raws[name]
-        return [f["name"] for f in self.resource(name).fields if f["name"] in raw.frame.columns]
+        return [f["name"] for f in self.resource(name).fields if f["name"] in raw.columns]
 
     def field(self, table: str, column: str) -> dict[str, Any] | None:
         for f in self.resource(table).fields:
@@ -53,7 +53,7 @@ class Context:
             cols = {}
             for fld in self.resource(name).fields:
                 col = fld["name"]
-                if col not in raw.frame.columns:
+                if col not in raw.columns:
                     continue
                 series, bad = convert_column(raw.frame[col], fld, raw.arrow(col))
                 for i in bad.nonzero()[0]:

@@ -76,7 +76,7 @@ def _target(ctx: "Context", table: str, ref: dict) -> str:
 
 
 def _has(ctx: "Context", table: str, *cols: str) -> bool:
-    return table in ctx.raws and all(c in ctx.raws[table].frame.columns for c in cols)
+    return table in ctx.raws and all(c in ctx.raws[table].columns for c in cols)
 
 
 @rule("primary-key")

@@ -35,7 +35,7 @@ def check(ctx: "Context") -> list[Finding]:
         ids = ctx.id_columns.get(name, set())
         for fld in ctx.resource(name).fields:
             col = fld["name"]
-            if col not in raw.frame.columns:
+            if col not in raw.columns:
                 continue
             arr = raw.arrow(col)
             s = raw.frame[col]
