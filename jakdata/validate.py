@@ -20,10 +20,10 @@ class Outcome:
         return EXIT_VALID if self.result.valid else EXIT_INVALID
 
 
-def run(path: str | Path | None = None) -> Outcome:
+def run(path: str | Path | None = None, *, isolate_profile: bool = False) -> Outcome:
     from jakdata.checks import validate_package
 
     try:
-        return Outcome(result=validate_package(path))
+        return Outcome(result=validate_package(path, isolate_profile=isolate_profile))
     except UnusableInput as exc:
         return Outcome(error=exc)

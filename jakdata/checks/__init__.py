@@ -7,7 +7,6 @@ input that cannot be validated at all.
 
 from __future__ import annotations
 
-import importlib
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -29,7 +28,12 @@ class Result:
         return not self.findings
 
 
-def validate_package(path: str | Path | None = None) -> Result:
+def validate_package(path: str | Path | None = None, *, isolate_profile: bool = False) -> Result:
+    """Validate the package at ``path`` (default: the bundled one).
+
+    ``isolate_profile`` runs the Data Package profile check (frictionless)
+    in a child process, on another core: worth it in a fresh process, where
+    importing frictionless would otherwise be most of a small run's time."""
     from jakdata.checks import descriptor as descriptor_checks
     from jakdata.checks import fields, rules, structure, text
     from jakdata.checks.context import Context
@@ -42,8 +46,8 @@ def validate_package(path: str | Path | None = None) -> Result:
     # descriptor check overlaps the reading, and the hashing and the text
     # checks overlap the field and rule checks. Findings are sorted at the end.
     with ThreadPoolExecutor(max_workers=2) as pool:
-        descriptor = pool.submit(descriptor_checks.check, package)
-        warm = pool.submit(importlib.import_module, "pandera.pandas")  # while the CSVs are parsed
+        descriptor = pool.submit(descriptor_checks.check, package, isolate_profile)
+        warm = pool.submit(fields.import_pandera, isolate_profile)  # while the CSVs are parsed
         raws = {name: read_table(res) for name, res in package.resources.items()}
         integrity = pool.submit(descriptor_checks.integrity, package, raws)
         ctx = Context(package, raws)
@@ -55,8 +59,8 @@ def validate_package(path: str | Path | None = None) -> Result:
             result.findings += raw.findings
             result.rows[raw.name] = len(raw)
         result.findings += structure.check(ctx)
-        result.findings += fields.check(ctx)
         warm.result()
+        result.findings += fields.check(ctx)
         for future in (descriptor, integrity, hygiene, cross):
             result.findings += future.result()
     result.findings.sort(key=Finding.sort_key)

@@ -21,23 +21,19 @@ def _pkg(check: str, message: str, value=None, table: str | None = None, path: s
     return Finding(table, None, None, value, check, message, path or "datapackage.json")
 
 
-def profile_findings(package: "Package") -> list[Finding]:
-    from frictionless import Package as FPackage
+def profile_findings(package: "Package", in_child: bool = False) -> list[Finding]:
+    from jakdata.checks import profile
 
-    report = FPackage.validate_descriptor(package.descriptor, basepath=str(package.root))
-    out = []
-    for err in report.errors:
-        note = getattr(err, "note", "") or err.message
-        out.append(_pkg("descriptor", f"Data Package profile: {note}"))
-    return out
+    notes = profile.in_child(package) if in_child else profile.messages(package.descriptor, str(package.root))
+    return [_pkg("descriptor", f"Data Package profile: {note}") for note in notes]
 
 
 def file_digest(data: bytes) -> str:
     return "sha256:" + hashlib.sha256(data).hexdigest()
 
 
-def check(package: "Package", raws=None) -> list[Finding]:
-    out = profile_findings(package)
+def check(package: "Package", in_child: bool = False) -> list[Finding]:
+    out = profile_findings(package, in_child)
     d = package.descriptor
     for prop in REQUIRED_PROPERTIES:
         if prop not in d or d[prop] in ("", [], None):

@@ -21,6 +21,27 @@ if TYPE_CHECKING:  # pragma: no cover
     from jakdata.checks.context import Context
 
 
+def import_pandera(without_hypothesis: bool = False) -> None:
+    """Import pandera with the pandas backend its validation loads lazily.
+
+    ``without_hypothesis`` (for a fresh CLI process only) imports pandera as
+    if hypothesis were not installed: pandera then leaves out its
+    data-synthesis strategies, which import hypothesis (~0.3 s), and
+    validates exactly as before. Later imports of hypothesis work as usual."""
+    import importlib
+    import sys
+
+    block = without_hypothesis and "hypothesis" not in sys.modules and "pandera" not in sys.modules
+    if block:
+        sys.modules["hypothesis"] = None  # type: ignore[assignment]  # makes `import hypothesis` fail
+    try:
+        for module in ("pandera.pandas", "pandera.backends.pandas.builtin_checks"):
+            importlib.import_module(module)
+    finally:
+        if block:
+            del sys.modules["hypothesis"]
+
+
 def _vectorised(test):
     """A pandera check function computing ``test`` on the column in pyarrow."""
 
@@ -87,8 +108,11 @@ def pandera_schema(schema: dict[str, Any], present: list[str] | None = None) -> 
         if present is not None and name not in present:
             continue
         c = fld.get("constraints", {})
+        checks = column_checks(fld)
+        if not (checks or c.get("required") or c.get("unique")):
+            continue  # nothing to check: its type is checked on conversion
         columns[name] = pa.Column(
-            checks=column_checks(fld),
+            checks=checks,
             nullable=not c.get("required", False),
             unique=bool(c.get("unique", False)),
             report_duplicates="exclude_first",

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sys
+
 import click
 
 from jakdata.descriptor import bundled_version
@@ -31,7 +33,7 @@ def validate(path: str | None, fmt: str, max_errors: int | None) -> int:
     from jakdata.report import render
     from jakdata.validate import run
 
-    outcome = run(path)
+    outcome = run(path, isolate_profile="frictionless" not in sys.modules)
     text = render(fmt, outcome, max_errors)
     if outcome.error is not None and fmt == "text":
         click.echo(text, err=True)

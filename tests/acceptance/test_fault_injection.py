@@ -1,0 +1,438 @@
+"""Fault injection: each class of defect is injected into a copy of the
+bundled package (hashes refreshed, so only the real rule can catch it) and
+must be reported at the right table, CSV line and column, under the right
+check. Hypothesis chooses the table, row and column among those where the
+defect can occur, so every run tries other places."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import shutil
+import unicodedata
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from conftest import copy_bundled
+from jakdata.checks import validate_package
+from jakdata.integrity import refresh
+
+HERE = Path(__file__).parent
+
+
+@dataclass
+class Table:
+    name: str
+    schema: dict
+    header: list[str]
+    rows: list[list[str]]
+    extra_lines: list[tuple[int, str]] = field(default_factory=list)  # (after record k, raw text)
+
+    def col(self, name: str) -> int:
+        return self.header.index(name)
+
+    def fields(self, pred) -> list[dict]:
+        return [f for f in self.schema["fields"] if pred(f, f.get("constraints", {}))]
+
+    def write(self, path: Path) -> list[int]:
+        """Write the CSV; return the line number of each record."""
+        buf = io.StringIO()
+        w = csv.writer(buf, lineterminator="\n")
+        w.writerow(self.header)
+        line, lines = 2, []
+        extra = dict(self.extra_lines)
+        for k, row in enumerate(self.rows):
+            start = buf.tell()
+            w.writerow(row)
+            lines.append(line)
+            line += buf.getvalue()[start:].count("\n")
+            if k in extra:
+                buf.write(extra[k] + "\n")
+                line += 1
+        path.write_text(buf.getvalue(), encoding="utf-8", newline="")
+        return lines
+
+
+@pytest.fixture(scope="module")
+def bundled(tmp_path_factory) -> Path:
+    return copy_bundled(tmp_path_factory.mktemp("bundled") / "pkg")
+
+
+def load_tables(root: Path) -> dict[str, Table]:
+    desc = json.loads((root / "datapackage.json").read_text(encoding="utf-8"))
+    out = {}
+    for res in desc["resources"]:
+        schema = json.loads((root / res["schema"]).read_text(encoding="utf-8"))
+        with open(root / res["path"], encoding="utf-8", newline="") as fh:
+            header, *rows = list(csv.reader(fh))
+        out[res["name"]] = Table(res["name"], schema, header, rows)
+    return out
+
+
+def fresh(bundled: Path, tmp: Path) -> tuple[Path, dict[str, Table]]:
+    if tmp.exists():
+        shutil.rmtree(tmp)
+    shutil.copytree(bundled, tmp)
+    return tmp, load_tables(tmp)
+
+
+def findings(root: Path, tables: dict[str, Table], changed: str, refresh_hashes: bool = True) -> tuple[list, list[int]]:
+    lines = tables[changed].write(root / "data" / f"{changed}.csv")
+    if refresh_hashes:
+        refresh(root)
+    result = validate_package(root)
+    return [(f.table, f.row, f.column, f.check) for f in result.findings], lines
+
+
+def pick(draw, options: list, label: str):
+    assert options, f"no place for {label} in the bundled data"
+    return draw(st.sampled_from(options), label=label)
+
+
+def cells(tables: dict[str, Table], col_pred, row_pred=lambda t, r: True) -> list[tuple[str, int, str]]:
+    """(table, row index, column) for every cell where a defect can go."""
+    out = []
+    for t in tables.values():
+        for f in t.fields(col_pred):
+            c = t.col(f["name"])
+            out += [(t.name, k, f["name"]) for k, r in enumerate(t.rows) if row_pred(t, r) and r[c] != ""]
+    return out
+
+
+def is_free_text(f, c) -> bool:
+    return f.get("type", "string") == "string" and not ({"pattern", "enum"} & set(c))
+
+
+SETTINGS = settings(max_examples=3, deadline=None, derandomize=False,
+                    suppress_health_check=[HealthCheck.function_scoped_fixture])
+
+# ---------------------------------------------------------------- cell defects
+
+
+def _set(tables, table, k, column, value):
+    tables[table].rows[k][tables[table].col(column)] = value
+
+
+CELL_DEFECTS = {
+    # check: (which cells, how to corrupt the value, exactly this one finding?)
+    "whitespace": (is_free_text, lambda v: v + " ", True),
+    "unicode-nfc": (is_free_text, lambda v: v + unicodedata.normalize("NFD", " é"), True),
+    "formula-injection": (is_free_text, lambda v: "=HYPERLINK(\"http://x\")", True),
+    "max-length": (lambda f, c: "maxLength" in c and f.get("type", "string") == "string",
+                   lambda v: "x" * 2_000_000, True),
+    "identifier-format": (lambda f, c: "identifierScheme" in f, lambda v: "x" + v, True),
+    "enum": (lambda f, c: "enum" in c and f["name"] not in ("entity_type",), lambda v: "not-a-listed-value", True),
+    "type": (lambda f, c: f.get("type") in ("number", "integer", "boolean", "date"), lambda v: "n/a", True),
+    "ascii-id": (lambda f, c: "pattern" in c and "identifierScheme" not in f, lambda v: "а" + v, False),  # Cyrillic а
+}
+
+
+@pytest.mark.parametrize("check", sorted(CELL_DEFECTS))
+@SETTINGS
+@given(data=st.data())
+def test_cell_defect_is_reported_at_its_cell(bundled, tmp_path, check, data):
+    root, tables = fresh(bundled, tmp_path / "pkg")
+    col_pred, corrupt, alone = CELL_DEFECTS[check]
+    table, k, column = pick(data.draw, cells(tables, col_pred), check)
+    old = tables[table].rows[k][tables[table].col(column)]
+    _set(tables, table, k, column, corrupt(old))
+    got, lines = findings(root, tables, table)
+    where = (table, lines[k], column, check)
+    assert where in got, got
+    if alone:
+        assert got == [where]
+
+
+# --------------------------------------------------------- references and rules
+
+
+def test_foreign_key(bundled, tmp_path):
+    _each_reference(bundled, tmp_path, "foreignKeys", "foreign-key")
+
+
+def test_list_foreign_key(bundled, tmp_path):
+    _each_reference(bundled, tmp_path, "listForeignKeys", "list-foreign-key")
+
+
+def _each_reference(bundled, tmp_path, key, check):
+    """Every declared reference, one at a time, at a row chosen by hypothesis."""
+    refs = [(t, fk["fields"][0]) for t in load_tables(bundled).values() for fk in t.schema.get(key, [])]
+    assert refs
+
+    @SETTINGS
+    @given(data=st.data())
+    def run(data):
+        root, tables = fresh(bundled, tmp_path / "pkg")
+        t, column = pick(data.draw, refs, "reference")
+        c = tables[t.name].col(column)
+        rows = [k for k, r in enumerate(tables[t.name].rows) if r[c]]
+        if not rows:
+            return
+        k = pick(data.draw, rows, "row")
+        old = tables[t.name].rows[k][c]
+        tables[t.name].rows[k][c] = old + "|no-such-id" if check == "list-foreign-key" else "no-such-id"
+        got, lines = findings(root, tables, t.name)
+        assert (t.name, lines[k], column, check) in got, got
+        assert {g[3] for g in got} <= {check, "arm-consistency", "drug-class-known"}, got
+
+    run()
+
+
+RULE_DEFECTS = {}
+
+
+def rule_defect(check):
+    def register(fn):
+        RULE_DEFECTS[check] = fn
+        return fn
+
+    return register
+
+
+@rule_defect("entity-reference")
+def _(tables, draw):
+    t = tables["synonyms"]
+    k = pick(draw, range(len(t.rows)), "synonym")
+    _set(tables, "synonyms", k, "entity_id", "no-such-entity")
+    return "synonyms", k, "entity_id"
+
+
+@rule_defect("arm-consistency")
+def _(tables, draw):
+    t = tables["outcomes"]
+    rows = [k for k, r in enumerate(t.rows) if r[t.col("arm_id")]]
+    k = pick(draw, rows, "outcome with an arm")
+    if draw(st.booleans(), label="drug rather than study"):
+        drug = t.rows[k][t.col("drug_id")]
+        other = pick(draw, [r[0] for r in tables["drugs"].rows if r[0] != drug], "other drug")
+        _set(tables, "outcomes", k, "drug_id", other)
+        return "outcomes", k, "drug_id"
+    study = t.rows[k][t.col("study_id")]
+    other = pick(draw, [r[0] for r in tables["studies"].rows if r[0] != study], "other study")
+    _set(tables, "outcomes", k, "study_id", other)
+    return "outcomes", k, "arm_id"
+
+
+@rule_defect("measure-range")
+def _(tables, draw):
+    t, m = tables["outcomes"], tables["measures"]
+    bounds = {r[m.col("measure_id")]: r[m.col("max")] for r in m.rows if r[m.col("max")]}
+    rows = [k for k, r in enumerate(t.rows) if r[t.col("value")] and r[t.col("measure_id")] in bounds]
+    k = pick(draw, rows, "outcome with a bounded measure")
+    _set(tables, "outcomes", k, "value", str(float(bounds[t.rows[k][t.col("measure_id")]]) + 1))
+    return "outcomes", k, "value"
+
+
+@rule_defect("responders-within-n")
+def _(tables, draw):
+    k = pick(draw, range(len(tables["outcomes"].rows)), "outcome")
+    _set(tables, "outcomes", k, "n", "3")
+    _set(tables, "outcomes", k, "responders", "4")
+    return "outcomes", k, "responders"
+
+
+@rule_defect("affected-within-exposed")
+def _(tables, draw):
+    k = pick(draw, range(len(tables["adverse_events"].rows)), "adverse event")
+    _set(tables, "adverse_events", k, "n_exposed", "2")
+    _set(tables, "adverse_events", k, "n_affected", "5")
+    return "adverse_events", k, "n_affected"
+
+
+@rule_defect("minimum")
+def _(tables, draw):
+    k = pick(draw, range(len(tables["outcomes"].rows)), "outcome")
+    _set(tables, "outcomes", k, "timepoint_days", "-1")
+    return "outcomes", k, "timepoint_days"
+
+
+@rule_defect("dose-positive")
+def _(tables, draw):
+    k = pick(draw, range(len(tables["arms"].rows)), "arm")
+    _set(tables, "arms", k, "dose", draw(st.sampled_from(["0", "-5", "0.0"]), label="dose"))
+    return "arms", k, "dose"
+
+
+@rule_defect("year-range")
+def _(tables, draw):
+    t = tables["sources"]
+    k = pick(draw, [k for k, r in enumerate(t.rows) if r[t.col("year")]], "source with a year")
+    _set(tables, "sources", k, "year", draw(st.sampled_from(["1899", "2027", "2999"]), label="year"))
+    return "sources", k, "year"
+
+
+@rule_defect("drug-or-class")
+def _(tables, draw):
+    t = tables["precautions"]
+    k = pick(draw, range(len(t.rows)), "precaution")
+    row = t.rows[k]
+    if row[t.col("drug_id")]:
+        _set(tables, "precautions", k, "drug_class", tables["drugs"].rows[0][tables["drugs"].col("drug_class")])
+    else:
+        _set(tables, "precautions", k, "drug_class", "")
+    return "precautions", k, "drug_id"
+
+
+@rule_defect("provenance")
+def _(tables, draw):
+    options = [(t.name, k, c) for t in tables.values() for c in ("reported_in", "locator")
+               if c in t.header and ((t.schema["fields"][t.col(c)].get("constraints") or {}).get("required"))
+               for k in range(len(t.rows))]
+    table, k, column = pick(draw, options, "claim row")
+    _set(tables, table, k, column, "")
+    return table, k, column
+
+
+@rule_defect("required")
+def _(tables, draw):
+    options = [(t.name, k, f["name"]) for t in tables.values()
+               for f in t.fields(lambda f, c: c.get("required") and f["name"] not in ("reported_in", "locator")
+                                 and not (t.schema.get("primaryKey") and f["name"] in t.schema["primaryKey"]))
+               for k in range(len(t.rows))]
+    table, k, column = pick(draw, options, "required cell")
+    _set(tables, table, k, column, "")
+    return table, k, column
+
+
+@rule_defect("result-or-value")
+def _(tables, draw):
+    k = pick(draw, range(len(tables["outcomes"].rows)), "outcome")
+    _set(tables, "outcomes", k, "value", "")
+    _set(tables, "outcomes", k, "result", "")
+    return "outcomes", k, "result"
+
+
+@rule_defect("derived-explained")
+def _(tables, draw):
+    k = pick(draw, range(len(tables["outcomes"].rows)), "outcome")
+    _set(tables, "outcomes", k, "derived", "true")
+    _set(tables, "outcomes", k, "note", "")
+    return "outcomes", k, "note"
+
+
+@rule_defect("drug-class-known")
+def _(tables, draw):
+    t = tables["precautions"]
+    k = pick(draw, [k for k, r in enumerate(t.rows) if r[t.col("drug_class")]], "class-level precaution")
+    _set(tables, "precautions", k, "drug_class", "no-such-class")
+    return "precautions", k, "drug_class"
+
+
+@rule_defect("unique")
+def _(tables, draw):
+    options = [t for t in tables.values() if len(t.schema.get("primaryKey", [])) == 1 and len(t.rows) > 1]
+    t = pick(draw, options, "table with a single-column key")
+    a, b = draw(st.lists(st.integers(0, len(t.rows) - 1), min_size=2, max_size=2, unique=True), label="rows")
+    key = t.schema["primaryKey"][0]
+    first, dup = min(a, b), max(a, b)
+    _set(tables, t.name, dup, key, t.rows[first][t.col(key)])
+    return t.name, dup, key
+
+
+@rule_defect("primary-key")
+def _(tables, draw):
+    options = [t for t in tables.values() if len(t.schema.get("primaryKey", [])) > 1 and len(t.rows) > 1]
+    t = pick(draw, options, "table with a composite key")
+    k = pick(draw, range(1, len(t.rows)), "row")
+    t.rows.append(list(t.rows[k]))
+    return t.name, len(t.rows) - 1, t.schema["primaryKey"][-1]
+
+
+EXPECTED_ALSO = {  # consequences a defect may legitimately have elsewhere
+    "unique": {"foreign-key", "arm-consistency", "entity-reference", "list-foreign-key"},
+}
+
+
+@pytest.mark.parametrize("check", sorted(RULE_DEFECTS))
+@SETTINGS
+@given(data=st.data())
+def test_rule_defect_is_reported_at_its_cell(bundled, tmp_path, check, data):
+    root, tables = fresh(bundled, tmp_path / "pkg")
+    table, k, column = RULE_DEFECTS[check](tables, data.draw)
+    got, lines = findings(root, tables, table)
+    where = (table, lines[k], column, check)
+    assert where in got, got
+    assert {g[3] for g in got} <= {check} | EXPECTED_ALSO.get(check, set()), got
+
+
+# ---------------------------------------------------------------- file defects
+
+
+@SETTINGS
+@given(data=st.data())
+def test_blank_row(bundled, tmp_path, data):
+    root, tables = fresh(bundled, tmp_path / "pkg")
+    t = pick(data.draw, [t for t in tables.values() if t.rows], "table")
+    k = data.draw(st.integers(0, len(t.rows) - 1), label="after row")
+    t.extra_lines.append((k, "," * (len(t.header) - 1)))
+    got, lines = findings(root, tables, t.name)
+    next_line = lines[k + 1] if k + 1 < len(lines) else None
+    blank_line = (next_line - 1) if next_line else lines[k] + 1 + _record_newlines(t, k)
+    assert got == [(t.name, blank_line, None, "blank-row")]
+
+
+def _record_newlines(t, k) -> int:
+    return sum(cell.count("\n") for cell in t.rows[k])
+
+
+@SETTINGS
+@given(data=st.data())
+def test_row_shape(bundled, tmp_path, data):
+    root, tables = fresh(bundled, tmp_path / "pkg")
+    t = pick(data.draw, [t for t in tables.values() if t.rows], "table")
+    k = data.draw(st.integers(0, len(t.rows) - 1), label="row")
+    t.rows[k] = t.rows[k] + ["surplus"]
+    got, lines = findings(root, tables, t.name)
+    assert (t.name, lines[k], None, "row-shape") in got
+
+
+@pytest.mark.parametrize("drift", ["extra", "missing", "reordered"])
+@SETTINGS
+@given(data=st.data())
+def test_schema_drift(bundled, tmp_path, drift, data):
+    root, tables = fresh(bundled, tmp_path / "pkg")
+    t = pick(data.draw, list(tables.values()), "table")
+    if drift == "extra":
+        t.header.append("surplus_column")
+        t.rows = [r + [""] for r in t.rows]
+        column = "surplus_column"
+    elif drift == "missing":
+        i = data.draw(st.integers(1, len(t.header) - 1), label="column")
+        column = t.header.pop(i)
+        t.rows = [r[:i] + r[i + 1:] for r in t.rows]
+    else:
+        i = data.draw(st.integers(0, len(t.header) - 2), label="column")
+        t.header[i], t.header[i + 1] = t.header[i + 1], t.header[i]
+        t.rows = [r[:i] + [r[i + 1], r[i]] + r[i + 2:] for r in t.rows]
+        column = t.header[i]
+    got, _ = findings(root, tables, t.name)
+    assert (t.name, 1, column, "header") in got, got
+
+
+@SETTINGS
+@given(data=st.data())
+def test_stale_hash_names_the_file(bundled, tmp_path, data):
+    root, tables = fresh(bundled, tmp_path / "pkg")
+    t = pick(data.draw, [t for t in tables.values() if t.rows], "table")
+    t.rows.append(list(t.rows[0]))  # any change; a duplicate row keeps the rest plausible
+    got, _ = findings(root, tables, t.name, refresh_hashes=False)
+    assert (t.name, None, None, "hash") in got and (t.name, None, None, "bytes") in got, got
+
+
+# ------------------------------------------------------- each rule is load-bearing
+
+
+def test_every_injected_check_is_one_the_validator_knows():
+    from jakdata.checks.rules import RULES
+    from jakdata.dictionary import FIELD_CHECKS
+
+    injected = set(CELL_DEFECTS) | set(RULE_DEFECTS) | {"foreign-key", "list-foreign-key"}
+    assert injected <= set(RULES) | set(FIELD_CHECKS) | {"whitespace", "unicode-nfc", "formula-injection",
+                                                           "ascii-id", "provenance"}
+    missing = set(RULES) - injected - {"parent-cycle"}  # a cycle needs two rows: tests/examples
+    assert not missing, f"rules with no injected fault: {sorted(missing)}"
