@@ -41,3 +41,26 @@ def test_every_check_has_a_negative_example():
         covered |= {e["check"] for e in json.loads((ex / "case.json").read_text(encoding="utf-8"))["errors"]}
     missing = (set(RULES) | set(FIELD_CHECKS)) - covered
     assert not missing, f"checks without a negative example: {sorted(missing)}"
+
+
+def _examples_of(check: str) -> list[Path]:
+    return [ex for ex in INVALID
+            if check in {e["check"] for e in json.loads((ex / "case.json").read_text(encoding="utf-8"))["errors"]}]
+
+
+@pytest.mark.parametrize("rule", sorted(__import__("jakdata.checks.rules", fromlist=["RULES"]).RULES))
+def test_each_rule_is_load_bearing(tmp_path, monkeypatch, rule):
+    """Removing a rule makes its negative example go unreported: the example
+    tests above fail if a rule is dropped."""
+    from jakdata.checks import rules, validate_package
+
+    (example,) = _examples_of(rule)[:1]
+    pkg, case = build_example(example, tmp_path / example.name)
+    wanted = {(e["table"], e["row"], e["column"]) for e in case["errors"] if e["check"] == rule}
+
+    def reported(result):
+        return {(f.table, f.row, f.column) for f in result.findings if f.check == rule}
+
+    assert wanted <= reported(validate_package(pkg))
+    monkeypatch.setattr(rules, "RULES", {k: v for k, v in rules.RULES.items() if k != rule})
+    assert not reported(validate_package(pkg)) & wanted
