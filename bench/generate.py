@@ -1,5 +1,6 @@
 """Scale a package to N outcome rows: valid data, unique keys, hashes
-refreshed. The outcomes of the source package are repeated with new ids.
+refreshed. The outcomes of the source package are repeated with new ids;
+their free text (note, result) is made distinct row by row.
 
     python bench/generate.py N OUTDIR [--from PATH]
 """
@@ -34,6 +35,12 @@ def scale(n: int, out: Path, source: Path | None = None) -> Path:
     big = pa.concat_tables([table] * reps).slice(0, n)
     ids = pa.array([f"bench-{i:08d}" for i in range(n)], type=pa.string())
     big = big.set_column(names.index("outcome_id"), "outcome_id", ids)
+    # Free text is as varied as in real data: each row's note and result
+    # get the row's number, so these columns do not repeat.
+    for col in ("note", "result"):
+        text = big.column(col)
+        tagged = pc.binary_join_element_wise(text, pc.cast(pa.array([f" [row {i}]" for i in range(n)]), pa.string()), "")
+        big = big.set_column(names.index(col), col, pc.if_else(pc.equal(text, ""), text, tagged))
     pacsv.write_csv(big, out / "data" / "outcomes.csv",
                     write_options=pacsv.WriteOptions(quoting_style="needed"))
     # pyarrow writes "\n" line endings and quotes only where needed

@@ -186,17 +186,20 @@ def read_table(resource: "Resource") -> RawTable:
 
 
 def _blank_rows(table: "pa.Table") -> "np.ndarray":
-    """Rows whose cells are all empty."""
+    """Rows whose cells are all empty (column by column, stopping as soon as
+    no candidate row is left: usually after the first)."""
     import numpy as np
     import pyarrow.compute as pc
 
-    if table.num_columns == 0:
-        return np.zeros(table.num_rows, bool)
-    total = None
+    blank = None
     for column in table.columns:
-        length = pc.binary_length(column)
-        total = length if total is None else pc.add(total, length)
-    return pc.equal(total, 0).to_numpy(zero_copy_only=False)
+        empty = pc.equal(pc.binary_length(column), 0)
+        blank = empty if blank is None else pc.and_(blank, empty)
+        if not pc.any(blank).as_py():
+            return np.zeros(table.num_rows, bool)
+    if blank is None:
+        return np.zeros(table.num_rows, bool)
+    return blank.to_numpy(zero_copy_only=False)
 
 
 def _records(text: str):

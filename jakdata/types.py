@@ -60,8 +60,9 @@ def convert_arrow(arr, field: dict[str, Any]) -> tuple["pa.ChunkedArray", "np.nd
     present = pc.greater(pc.binary_length(arr), 0)
     null = pa.scalar(None, arr.type)
 
-    def fits(pattern: str):
-        return pc.fill_null(pc.match_substring_regex(arr, f"^(?:{pattern})$"), False)
+    def fits(pattern: str):  # once per distinct value when the column repeats (numbers do)
+        test = lambda a: pc.match_substring_regex(a, f"^(?:{pattern})$")  # noqa: E731
+        return pc.fill_null(vector.per_value(arr, test), False)
 
     if t in ("integer", "number"):
         # an integer of more than 18 digits does not fit 64 bits: a type error

@@ -134,3 +134,29 @@ def empty_as_null(column):
         out.append(pa.Array.from_buffers(chunk.type, len(chunk),
                                          [present.buffers()[1], *chunk.buffers()[1:]], null_count=nulls))
     return pa.chunked_array(out, type=arr.type)
+
+
+def repeats(column, sample: int = 20_000) -> bool:
+    """Whether a column repeats its values a lot (judged on its first cells):
+    then tests are cheaper on its distinct values."""
+    import pyarrow.compute as pc
+
+    arr = arrow(column)
+    n = min(len(arr), sample)
+    return n >= 1000 and len(pc.unique(arr.slice(0, n))) * 4 <= n
+
+
+def per_value(column, test: Callable):
+    """``test(column)`` (a boolean pyarrow array), computed once per distinct
+    value when the column repeats itself, else on the whole column."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    arr = arrow(column)
+    if not repeats(arr):
+        return test(arr)
+    values = pc.drop_null(pc.unique(arr))
+    result = pc.fill_null(test(values), False)
+    if pc.all(result).as_py():  # the usual case: nothing to map back
+        return pc.if_else(pc.is_null(arr), pa.scalar(None, pa.bool_()), pa.scalar(True))
+    return pc.take(result, pc.index_in(arr, value_set=values))

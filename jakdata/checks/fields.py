@@ -48,7 +48,7 @@ def _vectorised(test):
     def check(series):
         import pandas as pd
 
-        return pd.Series(vector.to_bool(test(vector.arrow(series))), index=series.index)
+        return pd.Series(vector.to_bool(vector.per_value(vector.arrow(series), test)), index=series.index)
 
     return check
 
@@ -62,6 +62,11 @@ def _length(op: str, bound: int):
     def test(arr):
         import pyarrow.compute as pc
 
+        if op == "less_equal":  # bytes bound characters: count characters only if needed
+            nbytes = pc.binary_length(arr)
+            longest = pc.max(nbytes).as_py()
+            if longest is None or longest <= bound:
+                return pc.less_equal(nbytes, bound)
         return getattr(pc, op)(pc.utf8_length(arr), bound)
 
     return _vectorised(test)

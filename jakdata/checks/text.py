@@ -39,22 +39,35 @@ def check(ctx: "Context") -> list[Finding]:
                 continue
             arr = raw.arrow(col)
             s = raw.frame[col]
-            first = vector.first_char(arr)
-            edge = pc.or_(vector.is_in(first, WHITESPACE), vector.is_in(vector.last_char(arr), WHITESPACE))
-            for i in vector.positions(edge):
+            # Every test here depends on the value alone: a column that
+            # repeats itself is tested once per distinct value.
+            if vector.repeats(arr):
+                values = pc.unique(arr)
+
+                def rows(mask, values=values, arr=arr):
+                    mask = pc.fill_null(mask, False)
+                    if not pc.any(mask).as_py():
+                        return []
+                    return vector.positions(vector.is_in(arr, pc.filter(values, mask)))
+            else:
+                values, rows = arr, vector.positions
+
+            first = vector.first_char(values)
+            edge = pc.or_(vector.is_in(first, WHITESPACE), vector.is_in(vector.last_char(values), WHITESPACE))
+            for i in rows(edge):
                 out.append(ctx.finding(name, int(i), col, s.iloc[i], "whitespace",
                                        "leading or trailing whitespace"))
             if fld.get("type", "string") != "string":
                 continue
-            non_ascii = pc.invert(pc.string_is_ascii(arr))
+            non_ascii = pc.invert(pc.string_is_ascii(values))
             if pc.any(non_ascii).as_py():
-                not_nfc = vector.by_distinct(arr, lambda v: not unicodedata.is_normalized("NFC", v),
+                not_nfc = vector.by_distinct(values, lambda v: not unicodedata.is_normalized("NFC", v),
                                              where=non_ascii)
-                for i in vector.positions(not_nfc):
+                for i in rows(not_nfc):
                     out.append(ctx.finding(name, int(i), col, s.iloc[i], "unicode-nfc",
                                            "text is not in Unicode NFC form"))
                 if col in ids:
-                    for i in vector.positions(non_ascii):
+                    for i in rows(non_ascii):
                         v = s.iloc[i]
                         bad = next(ch for ch in v if ord(ch) > 127)
                         out.append(ctx.finding(name, int(i), col, v, "ascii-id",
@@ -62,8 +75,8 @@ def check(ctx: "Context") -> list[Finding]:
                                                f"(U+{ord(bad):04X})"))
             risky = vector.is_in(first, FORMULA_START)
             if pc.any(risky).as_py():
-                formula = vector.by_distinct(arr, lambda v: not _NUMBER.fullmatch(v), where=risky)
-                for i in vector.positions(formula):
+                formula = vector.by_distinct(values, lambda v: not _NUMBER.fullmatch(v), where=risky)
+                for i in rows(formula):
                     v = s.iloc[i]
                     out.append(ctx.finding(name, int(i), col, v, "formula-injection",
                                            f"text starts with {v[0]!r}: a spreadsheet would run it as "
