@@ -82,17 +82,16 @@ def main() -> int:
     ap.add_argument("--json", type=Path, default=OUT / "results.json")
     a = ap.parse_args()
 
-    sys.path.insert(0, str(HERE))
-    from generate import scale
-
-    from jakdata.descriptor import bundled_root
-
-    packages = {"bundled": bundled_root()}
+    # Packages are generated in child processes: a child's peak RSS on Linux
+    # starts from its parent's at fork, so this process must stay small.
+    root = subprocess.run([PY, "-c", "from jakdata.descriptor import bundled_root; print(bundled_root())"],
+                          capture_output=True, text=True, check=True).stdout.strip()
+    packages = {"bundled": Path(root)}
     for n in (int(x) for x in a.sizes.split(",") if x):
         pkg = OUT / f"n{n}"
         if not (pkg / "datapackage.json").exists():
             print(f"generating {n} outcome rows ...", file=sys.stderr)
-            scale(n, pkg)
+            subprocess.run([PY, str(HERE / "generate.py"), str(n), str(pkg)], check=True, stdout=subprocess.DEVNULL)
         packages[f"{n:,}"] = pkg
 
     results = {}
