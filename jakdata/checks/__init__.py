@@ -43,13 +43,16 @@ def validate_package(path: str | Path | None = None, *, isolate_profile: bool = 
     package = open_package(path)
     result = Result(package.name, package.version, str(package.path))
     # Two workers: pyarrow, hashlib and file reads release the GIL, so the
-    # descriptor check overlaps the reading, and the hashing and the text
-    # checks overlap the field and rule checks. Findings are sorted at the end.
+    # descriptor check and the hashing overlap the reading, and the text and
+    # rule checks overlap the field checks. Findings are sorted at the end.
     with ThreadPoolExecutor(max_workers=2) as pool:
         descriptor = pool.submit(descriptor_checks.check, package, isolate_profile)
         warm = pool.submit(fields.import_pandera, isolate_profile)  # while the CSVs are parsed
-        raws = {name: read_table(res) for name, res in package.resources.items()}
-        integrity = pool.submit(descriptor_checks.integrity, package, raws)
+        raws, digests = {}, {}
+        for name, res in package.resources.items():
+            raws[name] = read_table(res)
+            digests[name] = pool.submit(descriptor_checks.sha256, raws[name].data)  # while the next is read
+        integrity = pool.submit(descriptor_checks.integrity, package, raws, digests)
         ctx = Context(package, raws)
         ctx.id_columns  # computed once, before the worker reads it
         hygiene = pool.submit(text.check, ctx)

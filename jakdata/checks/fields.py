@@ -43,14 +43,21 @@ def import_pandera(without_hypothesis: bool = False) -> None:
 
 
 def _vectorised(test):
-    """A pandera check function computing ``test`` on the column in pyarrow."""
+    """A pandera check computing ``test`` on the column in pyarrow. Missing
+    cells pass (``required`` is a check of its own), so pandera need not
+    drop them first (``ignore_na=False`` saves a copy of every column)."""
 
     def check(series):
         import pandas as pd
+        import pyarrow.compute as pc
 
-        return pd.Series(vector.to_bool(vector.per_value(vector.arrow(series), test)), index=series.index)
+        arr = vector.arrow(series)
+        result = pc.or_(pc.fill_null(vector.per_value(arr, test), True), pc.is_null(arr))
+        return pd.Series(result.to_numpy(zero_copy_only=False), index=series.index)
 
-    return check
+    import pandera.pandas as pa
+
+    return pa.Check(check, ignore_na=False)
 
 
 def _fullmatch(pattern: str):
@@ -92,13 +99,13 @@ def column_checks(field: dict[str, Any]) -> list["pa.Check"]:
 
     c = field.get("constraints", {})
     make = {
-        "enum": lambda: pa.Check(_vectorised(lambda arr: vector.is_in(arr, c["enum"]))),
-        "identifier-format": lambda: pa.Check(_fullmatch(c["pattern"])),
-        "pattern": lambda: pa.Check(_fullmatch(c["pattern"])),
+        "enum": lambda: _vectorised(lambda arr: vector.is_in(arr, c["enum"])),
+        "identifier-format": lambda: _fullmatch(c["pattern"]),
+        "pattern": lambda: _fullmatch(c["pattern"]),
         "minimum": lambda: pa.Check.ge(c["minimum"]),
         "maximum": lambda: pa.Check.le(c["maximum"]),
-        "max-length": lambda: pa.Check(_length("less_equal", c["maxLength"])),
-        "min-length": lambda: pa.Check(_length("greater_equal", c["minLength"])),
+        "max-length": lambda: _length("less_equal", c["maxLength"]),
+        "min-length": lambda: _length("greater_equal", c["minLength"]),
     }
     return [make[name]() for name in check_names(field)]
 
