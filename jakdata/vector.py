@@ -18,12 +18,16 @@ if TYPE_CHECKING:  # pragma: no cover
 
 
 def arrow(column: "pd.Series | pa.Array | pa.ChunkedArray") -> "pa.Array | pa.ChunkedArray":
-    """A string column as a pyarrow array (no copy for pyarrow-backed data)."""
+    """A column as a pyarrow array (no copy for pyarrow-backed data); text
+    as ``large_string``, the type pandas' ``str`` uses."""
     import pyarrow as pa
 
     if isinstance(column, (pa.Array, pa.ChunkedArray)):
         return column
-    return pa.array(column, type=pa.large_string(), from_pandas=True)
+    arr = pa.array(column, from_pandas=True)
+    if pa.types.is_string(arr.type) or pa.types.is_null(arr.type):
+        arr = arr.cast(pa.large_string())
+    return arr
 
 
 def positions(mask) -> "np.ndarray":

@@ -44,3 +44,23 @@ def test_empty_as_null_keeps_text_and_positions():
 def test_positions_of_a_chunked_mask():
     mask = pa.chunked_array([pa.array([False, True]), pa.array([None, True], pa.bool_())])
     assert vector.positions(mask).tolist() == [1, 3]
+
+
+def test_arrow_keeps_numbers_and_makes_text_large_string():
+    import pandas as pd
+
+    assert vector.arrow(pd.Series(["a", None], dtype="str")).type == pa.large_string()
+    assert vector.arrow(pd.Series([1, None], dtype="Int64")).type == pa.int64()
+
+
+def test_enum_on_an_integer_field_is_checked():
+    import pandas as pd
+    import pandera.errors
+
+    from jakdata.checks.fields import pandera_schema
+
+    schema = {"fields": [{"name": "grade", "type": "integer", "constraints": {"enum": [1, 2, 3]}}]}
+    frame = pd.DataFrame({"grade": pd.array([1, None, 5], dtype="Int64")})
+    with pytest.raises(pandera.errors.SchemaErrors) as exc:
+        pandera_schema(schema).validate(frame, lazy=True)
+    assert exc.value.failure_cases["index"].tolist() == [2]
