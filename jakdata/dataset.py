@@ -85,7 +85,7 @@ def typed_frame(resource: "Resource") -> "pd.DataFrame":
 
     from jakdata import vector
     from jakdata.read import read_table
-    from jakdata.types import categorical, convert_arrow, pandas_types
+    from jakdata.types import EXPECTED, categorical, convert_arrow, pandas_types
 
     raw = read_table(resource)
     if raw.findings:
@@ -104,8 +104,8 @@ def typed_frame(resource: "Resource") -> "pd.DataFrame":
         if bad.any():
             i = int(bad.nonzero()[0][0])
             raise DataError(
-                f"{raw.relpath}:{raw.lines[i]} {name}={text[i].as_py()!r}: not of type "
-                f"{fld.get('type')}; run `jakdata validate`"
+                f"{raw.relpath}:{raw.lines[i]} {name}={text[i].as_py()!r}: not {EXPECTED[fld['type']]} "
+                "(the validator's `type` check); run `jakdata validate`"
             )
         enum = fld.get("constraints", {}).get("enum")
         if enum and fld.get("type", "string") == "string":

@@ -70,6 +70,8 @@ def locate(path: str | Path | None) -> Path:
         return p
     if not p.exists():
         raise UnusableInput("no such file or directory", str(p))
+    if p.suffix.lower() != ".json":
+        raise UnusableInput(f"is not a {DESCRIPTOR}: give the package directory or its {DESCRIPTOR}", str(p))
     return p
 
 

@@ -39,12 +39,19 @@ def trajectories(ds: "Dataset", output: str | Path) -> Path:
     ncols = min(2, len(panels))
     nrows = -(-len(panels) // ncols)
     fig, axes = plt.subplots(nrows, ncols, figsize=(6 * ncols, 3.8 * nrows), squeeze=False)
+    # one colour and marker per arm, the same in every panel
+    palette = plt.rcParams["axes.prop_cycle"].by_key()["color"]
+    all_arms = sorted(o["arm_id"].astype(str).unique())
+    style = {arm: (palette[i % len(palette)], "osD^v"[i % 5]) for i, arm in enumerate(all_arms)}
     for ax, m in zip(axes.flat, panels):
         sub = o[o["measure_id"] == m]
         for arm, g in sub.groupby("arm_id", sort=True):
             g = g.sort_values("timepoint_days")
             label = f"{arms.at[arm, 'label']} ({arms.at[arm, 'study_id']})" if arm in arms.index else arm
-            ax.plot(g["timepoint_days"].astype(float), g["value"].astype(float), marker="o", label=label)
+            color, marker = style[str(arm)]
+            ax.plot(g["timepoint_days"].astype(float), g["value"].astype(float), marker=marker, color=color,
+                    label=label, clip_on=False)
+        ax.margins(x=0.04, y=0.08)
         name = measures.at[m, "name"] if m in measures.index else m
         unit = measures.at[m, "unit"] if m in measures.index else None
         ax.set_title(str(name), fontsize=10)
@@ -52,7 +59,8 @@ def trajectories(ds: "Dataset", output: str | Path) -> Path:
         ax.set_ylabel(str(unit) if isinstance(unit, str) and unit else "value")
         lo = measures.at[m, "min"] if m in measures.index else None
         if lo is not None and not pd.isna(lo):
-            ax.set_ylim(bottom=float(lo))
+            top = ax.get_ylim()[1]
+            ax.set_ylim(bottom=float(lo) - 0.04 * (top - float(lo)), top=top)  # markers at the minimum stay whole
         ax.grid(alpha=0.3)
         ax.legend(fontsize=7, loc="best")
     for ax in list(axes.flat)[len(panels):]:

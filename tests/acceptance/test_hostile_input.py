@@ -146,3 +146,9 @@ def test_huge_field_is_an_error_not_a_hang(cli, package_copy):
     assert err["check"] == "max-length"
     assert err["row"] == len(lines) + 1
     assert len(err["value"]) <= 80
+
+
+def test_a_csv_given_instead_of_the_package(cli, package_copy):
+    code, out, err = cli("validate", str(package_copy / "data" / "outcomes.csv"))
+    assert code == 2 and "outcomes.csv: is not a datapackage.json: give the package directory" in err
+    assert "Traceback" not in err and len(err.strip().splitlines()) == 1
