@@ -253,27 +253,30 @@ def _(tables, draw):
     return "outcomes", k, "value"
 
 
-@rule_defect("responders-within-n")
-def _(tables, draw):
-    k = pick(draw, range(len(tables["outcomes"].rows)), "outcome")
-    _set(tables, "outcomes", k, "n", "3")
-    _set(tables, "outcomes", k, "responders", "4")
-    return "outcomes", k, "responders"
+# Defects made by setting cells of any one row: check -> (table, cells, where it is reported)
+ROW_DEFECTS = {
+    "responders-within-n": ("outcomes", {"n": "3", "responders": "4"}, "responders"),
+    "affected-within-exposed": ("adverse_events", {"n_exposed": "2", "n_affected": "5"}, "n_affected"),
+    "minimum": ("outcomes", {"timepoint_days": "-1"}, "timepoint_days"),
+    "result-or-value": ("outcomes", {"value": "", "result": ""}, "result"),
+    "derived-explained": ("outcomes", {"derived": "true", "note": ""}, "note"),
+}
 
 
-@rule_defect("affected-within-exposed")
-def _(tables, draw):
-    k = pick(draw, range(len(tables["adverse_events"].rows)), "adverse event")
-    _set(tables, "adverse_events", k, "n_exposed", "2")
-    _set(tables, "adverse_events", k, "n_affected", "5")
-    return "adverse_events", k, "n_affected"
+def _row_defect(check):
+    table, values, column = ROW_DEFECTS[check]
+
+    def inject(tables, draw):
+        k = pick(draw, range(len(tables[table].rows)), f"row of {table}")
+        for col, value in values.items():
+            _set(tables, table, k, col, value)
+        return table, k, column
+
+    return inject
 
 
-@rule_defect("minimum")
-def _(tables, draw):
-    k = pick(draw, range(len(tables["outcomes"].rows)), "outcome")
-    _set(tables, "outcomes", k, "timepoint_days", "-1")
-    return "outcomes", k, "timepoint_days"
+for _check in ROW_DEFECTS:
+    rule_defect(_check)(_row_defect(_check))
 
 
 @rule_defect("dose-positive")
@@ -303,41 +306,27 @@ def _(tables, draw):
     return "precautions", k, "drug_id"
 
 
-@rule_defect("provenance")
-def _(tables, draw):
-    options = [(t.name, k, c) for t in tables.values() for c in ("reported_in", "locator")
-               if c in t.header and ((t.schema["fields"][t.col(c)].get("constraints") or {}).get("required"))
-               for k in range(len(t.rows))]
-    table, k, column = pick(draw, options, "claim row")
-    _set(tables, table, k, column, "")
-    return table, k, column
+PROVENANCE = ("reported_in", "locator")
 
 
-@rule_defect("required")
-def _(tables, draw):
-    options = [(t.name, k, f["name"]) for t in tables.values()
-               for f in t.fields(lambda f, c: c.get("required") and f["name"] not in ("reported_in", "locator")
-                                 and not (t.schema.get("primaryKey") and f["name"] in t.schema["primaryKey"]))
-               for k in range(len(t.rows))]
-    table, k, column = pick(draw, options, "required cell")
-    _set(tables, table, k, column, "")
-    return table, k, column
+def _blank_required(provenance: bool):
+    """Empty a required cell: a claim row's provenance, or any other
+    required cell outside the primary key."""
+
+    def inject(tables, draw):
+        options = [(t.name, k, f["name"]) for t in tables.values()
+                   for f in t.fields(lambda f, c: c.get("required") and (f["name"] in PROVENANCE) == provenance
+                                     and f["name"] not in t.schema.get("primaryKey", []))
+                   for k in range(len(t.rows))]
+        table, k, column = pick(draw, options, "required cell")
+        _set(tables, table, k, column, "")
+        return table, k, column
+
+    return inject
 
 
-@rule_defect("result-or-value")
-def _(tables, draw):
-    k = pick(draw, range(len(tables["outcomes"].rows)), "outcome")
-    _set(tables, "outcomes", k, "value", "")
-    _set(tables, "outcomes", k, "result", "")
-    return "outcomes", k, "result"
-
-
-@rule_defect("derived-explained")
-def _(tables, draw):
-    k = pick(draw, range(len(tables["outcomes"].rows)), "outcome")
-    _set(tables, "outcomes", k, "derived", "true")
-    _set(tables, "outcomes", k, "note", "")
-    return "outcomes", k, "note"
+rule_defect("provenance")(_blank_required(provenance=True))
+rule_defect("required")(_blank_required(provenance=False))
 
 
 @rule_defect("drug-class-known")
