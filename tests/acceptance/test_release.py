@@ -134,7 +134,7 @@ def test_diff_identical_and_changed(cli, package_copy, tmp_path):
     p = package_copy / "data" / "synonyms.csv"
     lines = p.read_text(encoding="utf-8").splitlines()
     removed = lines.pop(1)
-    lines.append("drug,upadacitinib,Rinvoq,en,brand,")
+    lines.append("drug,upadacitinib,an added name,en,local-name,")
     p.write_text("\n".join(lines) + "\n", encoding="utf-8")
     s = package_copy / "schemas" / "arms.json"
     schema = json.loads(s.read_text(encoding="utf-8"))
@@ -147,7 +147,7 @@ def test_diff_identical_and_changed(cli, package_copy, tmp_path):
     assert code == 1 and d["identical"] is False
     (changed,) = d["tables"]["outcomes"]["changed"]
     assert changed["cells"] == {"value": ["56.8", "56.9"]}
-    assert d["tables"]["synonyms"]["added"] == ["drug|upadacitinib|Rinvoq|en"]
+    assert d["tables"]["synonyms"]["added"] == ["drug|upadacitinib|an added name|en"]
     assert d["tables"]["synonyms"]["removed"] == ["|".join(removed.split(",")[:4])]
     assert d["tables"]["arms"]["schema"]["fields_changed"]["label"]["description"][1] == "Changed."
     code, out, _ = cli("diff", str(ROOT), str(package_copy))

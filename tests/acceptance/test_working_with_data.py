@@ -133,3 +133,10 @@ def test_docs_never_replaces_a_file_it_did_not_write(cli, tmp_path):
     assert cli("docs", "-o", str(generated))[0] == 0  # its own output is regenerated
     assert not generated.read_text(encoding="utf-8").endswith("stale\n")
     assert cli("docs", "-o", str(mine), "--force")[0] == 0
+
+
+@pytest.mark.parametrize("brand, drug", [("Rinvoq", "upadacitinib"), ("opzelura", "ruxolitinib"),
+                                         ("JAKAFI", "ruxolitinib"), ("ＸＥＬＪＡＮＺ", "tofacitinib")])
+def test_find_by_brand_name(brand, drug):
+    hits = jakdata.find(brand)
+    assert list(hits["entity_id"]) == [drug] and list(hits["matched_in"]) == ["synonyms.name (en)"]
