@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import csv
 import io
+import os
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import TYPE_CHECKING
@@ -60,36 +61,70 @@ class RawTable:
         return self.table.to_pandas()
 
 
-def read_bytes(path, relpath: str) -> bytes:
+MAP_FROM = 1 << 20  # files this large are memory-mapped, not copied into memory
+
+
+def read_bytes(path, relpath: str) -> "bytes | mmap.mmap":
+    """The file's bytes: a read-only memory map for a large file (no copy;
+    pages come from the OS cache as the parser needs them), else ``bytes``."""
+    import mmap
+
     try:
-        return path.read_bytes()
+        with open(path, "rb") as fh:
+            size = os.fstat(fh.fileno()).st_size
+            if size < MAP_FROM or size == 0:  # an empty file cannot be mapped
+                return fh.read()
+            return mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ)
     except FileNotFoundError:
         raise UnusableInput("file not found", relpath) from None
     except IsADirectoryError:
         raise UnusableInput("is a directory, not a CSV file", relpath) from None
-    except OSError as exc:
-        raise UnusableInput(f"cannot be read ({exc.strerror})", relpath) from None
+    except (OSError, ValueError) as exc:
+        raise UnusableInput(f"cannot be read ({getattr(exc, 'strerror', None) or exc})", relpath) from None
 
 
-def sniff(data: bytes, relpath: str) -> tuple[bytes, list[str]]:
+def count_newlines(data) -> int:
+    """How many ``\\n`` bytes ``data`` (bytes or a memory map) holds: numpy
+    compares 16 MiB at a time, without copying the file (≈6× faster than
+    slicing a memory map into ``bytes`` to count)."""
+    import numpy as np
+
+    view = np.frombuffer(data, dtype=np.uint8)
+    step = 1 << 24
+    return sum(int(np.count_nonzero(view[i:i + step] == 10)) for i in range(0, len(view), step))
+
+
+def _all_whitespace(data) -> bool:
+    if isinstance(data, bytes):
+        return data.isspace()
+    # a memory map: decided by its first bytes unless they are all whitespace
+    step = 1 << 12
+    while step < len(data) and data[:step].isspace():
+        step <<= 4
+    return data[:step].isspace()
+
+
+def sniff(data, relpath: str) -> tuple:
     """The CSV body (BOM removed) and warnings for a BOM or CRLF endings;
-    :class:`UnusableInput` for an empty or binary file. Cheap: no decoding."""
+    :class:`UnusableInput` for an empty or binary file. Cheap: no decoding.
+    Works on ``bytes`` and on a memory map alike."""
     warnings = []
-    if data.isspace() or not data:
+    if not len(data) or _all_whitespace(data):
         raise UnusableInput("empty file: a CSV needs at least a header row", relpath)
-    if b"\x00" in data:
+    if data.find(b"\x00") != -1:
         raise UnusableInput("binary file (contains NUL bytes), not CSV text", relpath)
-    if data.startswith(BOM):
+    if data[:len(BOM)] == BOM:
         warnings.append(f"{relpath}: starts with a UTF-8 byte order mark (accepted; the convention is UTF-8 without BOM)")
-        data = data[len(BOM):]
-    if b"\r" in data and b"\r\n" in data:  # memchr first: most files have no \r
+        data = bytes(data[len(BOM):])  # rare: a copy without the mark
+    if data.find(b"\r") != -1 and data.find(b"\r\n") != -1:  # memchr first: most files have no \r
         warnings.append(f"{relpath}: uses CRLF line endings (accepted; the convention is \\n)")
     return data, warnings
 
 
-def decode(data: bytes, relpath: str) -> str:
+def decode(data, relpath: str) -> str:
     """UTF-8 text of a CSV body; :class:`UnusableInput` naming line and byte
     of the first invalid sequence."""
+    data = data if isinstance(data, bytes) else bytes(data)
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -102,7 +137,6 @@ def decode(data: bytes, relpath: str) -> str:
 
 def read_table(resource: "Resource") -> RawTable:
     import numpy as np
-    import pandas as pd
     import pyarrow as pa
     import pyarrow.csv as pacsv
 
@@ -128,7 +162,7 @@ def read_table(resource: "Resource") -> RawTable:
     def parse(newlines_in_values: bool) -> "pa.Table":
         skipped.clear()
         return pacsv.read_csv(
-            io.BytesIO(body),
+            pa.BufferReader(pa.py_buffer(body)),  # no copy, for bytes and memory maps
             read_options=pacsv.ReadOptions(column_names=names, skip_rows=1, block_size=1 << 22),
             parse_options=pacsv.ParseOptions(
                 newlines_in_values=newlines_in_values, ignore_empty_lines=False, invalid_row_handler=on_invalid
@@ -140,7 +174,7 @@ def read_table(resource: "Resource") -> RawTable:
             ),
         )
 
-    n_lines = body.count(b"\n") + (0 if body.endswith(b"\n") else 1)
+    n_lines = count_newlines(body) + (0 if body[-1:] == b"\n" else 1)
     # Fast path: parsing that assumes no line break inside a quoted value
     # (pyarrow then splits the file into blocks in parallel at any newline).
     # It is exact when every line turned out to be one whole record;

@@ -6,7 +6,17 @@ import pytest
 
 from jakdata.descriptor import Resource
 from jakdata.errors import UnusableInput
+from jakdata import read
 from jakdata.read import read_table
+
+
+@pytest.fixture(autouse=True, params=["bytes", "mmap"])
+def way_of_reading(request, monkeypatch):
+    """Every test runs twice: the file read into memory, and memory-mapped
+    (as files of MAP_FROM bytes or more are)."""
+    if request.param == "mmap":
+        monkeypatch.setattr(read, "MAP_FROM", 1)
+    return request.param
 
 
 def resource(tmp_path: Path, content: bytes, columns=("a", "b")) -> Resource:
@@ -55,3 +65,13 @@ def test_bom_and_crlf_are_accepted_with_warnings(tmp_path):
     assert list(raw.frame["b"]) == ["x"]
     assert len(raw.warnings) == 2
 
+
+
+def test_large_files_are_memory_mapped_and_small_ones_read(tmp_path, way_of_reading):
+    raw = read_table(resource(tmp_path, b"a,b\n1,x\n"))
+    assert isinstance(raw.data, bytes) == (way_of_reading == "bytes")
+
+
+def test_whitespace_only_file_is_empty(tmp_path):
+    with pytest.raises(UnusableInput, match="empty file"):
+        read_table(resource(tmp_path, b" \n\n  \n"))
