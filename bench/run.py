@@ -9,6 +9,8 @@ falls on every command alike:
 - ``import jakdata; jakdata.load(PKG)`` vs a bare ``pandas.read_csv`` of the same files
 
 and prints a Markdown table of medians (min-max), ratios and the machine.
+The order of the commands rotates from round to round, with a pause of
+``SETTLE`` seconds before each, so that none always runs after the same one.
 
     python bench/run.py [--sizes 1000,10000,100000,1000000] [--repeats 5]
                         [--frictionless-repeats-at-1m 3] [--json OUT]
@@ -29,6 +31,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 OUT = HERE / "out"
 PY = sys.executable
+SETTLE = 1.0  # seconds between commands, for the previous one's memory to be returned
 
 LOAD = "import sys, jakdata; jakdata.load(sys.argv[1])"
 PANDAS = ("import sys, json, pathlib, pandas as pd; root = pathlib.Path(sys.argv[1]); "
@@ -100,8 +103,15 @@ def main() -> int:
         rows = sum(1 for _ in open(pkg / "data" / "outcomes.csv", "rb")) - 1
         repeats = a.repeats_at_1m if rows >= 1_000_000 else a.repeats
         runs = {name: {"wall": [], "rss": []} for name in cmds}
-        for _ in range(repeats):
-            for name, cmd in cmds.items():
+        order = list(cmds)
+        for round_ in range(repeats):
+            # The order rotates round by round: a command run right after a
+            # large one is slowed (measured: a cold load at 10^6 rows took
+            # 1.88 s right after the polars floor, 1.47 s after another
+            # load), so no command may always follow the same one.
+            for name in order[round_ % len(order):] + order[:round_ % len(order)]:
+                cmd = cmds[name]
+                time.sleep(SETTLE)
                 wall, rss, _ = measure(cmd)
                 runs[name]["wall"].append(wall)
                 runs[name]["rss"].append(rss)
