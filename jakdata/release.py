@@ -63,12 +63,22 @@ def changelog_has(root: Path, version: str) -> bool:
 
 
 def record(path: str | Path | None = None, date: str | None = None) -> dict:
-    """Record the current version in the ledger (refuses to rewrite a
-    version already recorded with other content)."""
+    """Record the current version in the ledger (refuses invalid data and
+    a version already recorded with other content)."""
     package = open_package(path)
     version = package.version
     if not changelog_has(package.root, version):
         raise ValueError(f"CHANGELOG.md has no section '## [{version}]'")
+    from jakdata.checks import validate_package
+
+    result = validate_package(package.root)
+    if not result.valid:  # a release is immutable: never record invalid data
+        first = min(result.findings, key=lambda f: f.sort_key())
+        where = ":".join(str(x) for x in (first.path or first.table, first.row) if x is not None)
+        raise ValueError(
+            f"the package is not valid ({len(result.findings)} errors, the first {where} [{first.check}]): "
+            "run `jakdata validate` and fix them; nothing was recorded"
+        )
     ledger = read_ledger(package.root)
     hashes = file_hashes(package)
     existing = ledger["releases"].get(version)

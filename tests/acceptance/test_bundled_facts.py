@@ -111,3 +111,26 @@ def test_web_page_is_not_peer_reviewed_and_dated(ds):
 
 def test_every_document_has_source_notes(ds):
     assert {REVIEW, CASES, PAGE} <= set(ds.source_notes["source_id"])
+
+
+def test_unstated_periods_stay_empty(ds):
+    """The article dates patient A's disease from early childhood but gives no
+    period for her earlier topical treatments (corrected in 0.3.0)."""
+    h = ds.arm_history.set_index("history_id")
+    assert h.loc["ad-hist-001", "period"] == "since early childhood"
+    assert h.loc[["ad-hist-002", "ad-hist-003"], "period"].isna().all()
+
+
+def test_precautions_keep_the_sources_strength_of_advice(ds):
+    """'Adjust' is not 'raise'; 'not recommended' is not 'should not'."""
+    p = ds.precautions.set_index("precaution_id")["statement"]
+    assert "adjust the dose step by step" in p["ros-pre-003"]
+    assert "not recommended" in p["vit-pre-017"]
+
+
+def test_one_synonym_row_per_name_credits_the_first_document(ds):
+    """托法替尼 is used by the review and by the web page: one row (the key is
+    entity, name, language), credited to the review (docs/curation.md)."""
+    s = ds.synonyms
+    rows = s[(s["name"] == "托法替尼") & (s["language"] == "zh")]
+    assert rows[["entity_id", "reported_in"]].values.tolist() == [["tofacitinib", REVIEW]]

@@ -109,6 +109,35 @@ def test_changing_a_cell_without_a_new_version_fails_with_instructions(tmp_path,
     assert yaml.safe_load((repo / "CITATION.cff").read_text(encoding="utf-8"))["version"] == new
 
 
+def bump(repo: Path) -> str:
+    """Step 2 and 3 of the README's release steps: a patch version and its
+    changelog section."""
+    d = json.loads((repo / "datapackage.json").read_text(encoding="utf-8"))
+    major, minor, patch = map(int, d["version"].split("."))
+    d["version"] = new = f"{major}.{minor}.{patch + 1}"
+    (repo / "datapackage.json").write_text(json.dumps(d, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    log = (repo / "CHANGELOG.md").read_text(encoding="utf-8")
+    log = log.replace("## [Unreleased]\n", f"## [Unreleased]\n\n## [{new}] - 2026-12-01\n\n### Fixed\n- A value.\n", 1)
+    (repo / "CHANGELOG.md").write_text(log, encoding="utf-8")
+    return new
+
+
+@pytest.mark.skipif(not (ROOT / "releases.json").is_file(), reason="not a source checkout")
+def test_invalid_data_is_never_released(tmp_path, cli):
+    repo = release_copy(tmp_path)
+    ledger_before = (repo / "releases.json").read_bytes()
+    csv = repo / "data" / "outcomes.csv"
+    lines = csv.read_text(encoding="utf-8").split("\n")
+    lines[1] += ",extra cell"
+    csv.write_text("\n".join(lines), encoding="utf-8")
+    bump(repo)
+    assert cli("hashes", str(repo))[0] == 0
+    code, _, err = cli("release", str(repo))
+    assert code == 1
+    assert "not valid" in err and "the first data/outcomes.csv:2 [row-shape]" in err and "nothing was recorded" in err
+    assert (repo / "releases.json").read_bytes() == ledger_before
+
+
 def test_cite_formats_carry_version_and_fingerprint(cli):
     v = jakdata.__version__
     text = jakdata.cite()
