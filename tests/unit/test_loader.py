@@ -98,7 +98,42 @@ def test_load_another_package_by_directory_or_descriptor(package_copy):
     assert by_dir.tables == by_file.tables
 
 
-def test_bad_value_names_file_line_and_column(package_copy):
+@pytest.fixture(params=["serial", "parallel"])
+def conversion(request, monkeypatch):
+    """Columns of large tables are converted on two threads: both ways must
+    give the same frames and the same first error."""
+    from jakdata import dataset
+
+    monkeypatch.setattr(dataset, "PARALLEL_FROM", 0 if request.param == "parallel" else 10**12)
+    return request.param
+
+
+def test_serial_and_parallel_conversion_agree(package_copy, monkeypatch):
+    from jakdata import dataset
+
+    monkeypatch.setattr(dataset, "PARALLEL_FROM", 10**12)
+    serial = jakdata.load(package_copy)
+    monkeypatch.setattr(dataset, "PARALLEL_FROM", 0)
+    parallel = jakdata.load(package_copy)
+    for table in serial.tables:
+        pd.testing.assert_frame_equal(serial[table], parallel[table])
+
+
+def test_first_bad_column_in_schema_order_is_reported(package_copy, conversion):
+    p = package_copy / "data" / "arms.csv"
+    lines = p.read_text(encoding="utf-8").splitlines()
+    header = lines[0].split(",")
+    cells = lines[1].split(",")
+    cells[header.index("n")] = "one"
+    cells[header.index("dose")] = "ten"  # dose comes before n in the schema
+    lines[1] = ",".join(cells)
+    p.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    assert header.index("dose") < header.index("n")
+    with pytest.raises(DataError, match=r"data/arms.csv:2 dose='ten'"):
+        jakdata.load(package_copy)
+
+
+def test_bad_value_names_file_line_and_column(package_copy, conversion):
     p = package_copy / "data" / "arms.csv"
     lines = p.read_text(encoding="utf-8").splitlines()
     header = lines[0].split(",")
@@ -110,7 +145,7 @@ def test_bad_value_names_file_line_and_column(package_copy):
         jakdata.load(package_copy)
 
 
-def test_unknown_category_is_not_silently_lost(package_copy):
+def test_unknown_category_is_not_silently_lost(package_copy, conversion):
     p = package_copy / "data" / "studies.csv"
     text = p.read_text(encoding="utf-8").replace(",case-report,", ",case-reports,", 1)
     p.write_text(text, encoding="utf-8")
