@@ -134,3 +134,15 @@ def test_one_synonym_row_per_name_credits_the_first_document(ds):
     s = ds.synonyms
     rows = s[(s["name"] == "托法替尼") & (s["language"] == "zh")]
     assert rows[["entity_id", "reported_in"]].values.tolist() == [["tofacitinib", REVIEW]]
+
+
+def test_identifiers_found_in_registry_copies_and_a_conflict_left_empty(ds):
+    """0.3.1's identifiers (docs/curation/identifiers.md); deucravacitinib's
+    ChEMBL id stays empty because two sources disagree."""
+    d = ds.drugs.set_index("drug_id")
+    assert d.loc["tofacitinib", ["chembl_id", "pubchem_cid", "atc_code"]].tolist()[:2] == ["CHEMBL221959", 9926791]
+    assert pd.isna(d.loc["deucravacitinib", "chembl_id"])
+    i = ds.indications.set_index("indication_id")
+    assert i.loc["vitiligo", ["mondo_id", "icd10", "icd11", "mesh_id"]].tolist() == [
+        "MONDO:0008661", "L80", "ED63.0", "D014820"]
+    assert pd.isna(i.loc["myelofibrosis", "icd11"])  # 2A20.2 is primary myelofibrosis only
