@@ -9,8 +9,9 @@ falls on every command alike:
 - ``import jakdata; jakdata.load(PKG)`` vs a bare ``pandas.read_csv`` of the same files
 
 and prints a Markdown table of medians (min-max), ratios and the machine.
-The order of the commands rotates from round to round, with a pause of
-``SETTLE`` seconds before each, so that none always runs after the same one.
+The order of the commands is shuffled (seeded) from round to round, with a
+pause of ``SETTLE`` seconds before each, so that none always runs after the
+same one.
 
     python bench/run.py [--sizes 1000,10000,100000,1000000] [--repeats 5]
                         [--frictionless-repeats-at-1m 3] [--json OUT]
@@ -22,6 +23,7 @@ import argparse
 import json
 import os
 import platform
+import random
 import statistics
 import subprocess
 import sys
@@ -104,12 +106,15 @@ def main() -> int:
         repeats = a.repeats_at_1m if rows >= 1_000_000 else a.repeats
         runs = {name: {"wall": [], "rss": []} for name in cmds}
         order = list(cmds)
+        shuffle = random.Random(20261123)
         for round_ in range(repeats):
-            # The order rotates round by round: a command run right after a
-            # large one is slowed (measured: a cold load at 10^6 rows took
-            # 1.88 s right after the polars floor, 1.47 s after another
-            # load), so no command may always follow the same one.
-            for name in order[round_ % len(order):] + order[:round_ % len(order)]:
+            # A fresh order each round (seeded: the run can be repeated): a
+            # command run right after a large one is slowed (measured: a cold
+            # load of 10^6 rows took 1.88 s right after the polars floor,
+            # 1.47 s after another load), so no command may always follow
+            # the same one. (Rotating a fixed order would keep predecessors.)
+            shuffle.shuffle(order)
+            for name in list(order):
                 cmd = cmds[name]
                 time.sleep(SETTLE)
                 wall, rss, _ = measure(cmd)

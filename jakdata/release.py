@@ -71,7 +71,7 @@ def record(path: str | Path | None = None, date: str | None = None) -> dict:
         raise ValueError(f"CHANGELOG.md has no section '## [{version}]'")
     from jakdata.checks import validate_package
 
-    result = validate_package(package.root)
+    result = validate_package(package.path)  # the descriptor the user named, not necessarily datapackage.json
     if not result.valid:  # a release is immutable: never record invalid data
         first = min(result.findings, key=lambda f: f.sort_key())
         where = ":".join(str(x) for x in (first.path or first.table, first.row) if x is not None)

@@ -38,7 +38,7 @@ def validate_package(path: str | Path | None = None, *, isolate_profile: bool = 
     from jakdata.checks import fields, rules, structure, text
     from jakdata.checks.context import Context
     from jakdata.descriptor import open_package
-    from jakdata.read import read_table
+    from jakdata.read import read_table, release
 
     package = open_package(path)
     result = Result(package.name, package.version, str(package.path))
@@ -50,7 +50,7 @@ def validate_package(path: str | Path | None = None, *, isolate_profile: bool = 
         warm = pool.submit(fields.import_pandera, isolate_profile)  # while the CSVs are parsed
         raws, digests = {}, {}
         for name, res in package.resources.items():
-            raws[name] = read_table(res)
+            raws[name] = read_table(res, map_large=True)  # see read.read_bytes for why only here
             digests[name] = pool.submit(descriptor_checks.sha256, raws[name].data)  # while the next is read
         integrity = pool.submit(descriptor_checks.integrity, package, raws, digests)
         ctx = Context(package, raws)
@@ -66,5 +66,7 @@ def validate_package(path: str | Path | None = None, *, isolate_profile: bool = 
         result.findings += fields.check(ctx)
         for future in (descriptor, integrity, hygiene, cross):
             result.findings += future.result()
+    for raw in raws.values():
+        release(raw.data)  # memory maps hold a file descriptor each
     result.findings.sort(key=Finding.sort_key)
     return result

@@ -9,7 +9,7 @@ def main(argv: list[str] | None = None) -> int:
     import click
 
     from jakdata.cli.commands import cli
-    from jakdata.errors import EXIT_UNUSABLE, UnusableInput
+    from jakdata.errors import EXIT_INVALID, EXIT_UNUSABLE, DataError, UnusableInput
 
     try:
         rv = cli.main(args=argv, prog_name="jakdata", standalone_mode=False)
@@ -24,6 +24,9 @@ def main(argv: list[str] | None = None) -> int:
     except UnusableInput as exc:
         click.echo(f"error: {exc}", err=True)
         return EXIT_UNUSABLE
+    except DataError as exc:  # a command that loads the data met a value that does not fit its schema
+        click.echo(f"error: {exc}", err=True)
+        return EXIT_INVALID
     except BrokenPipeError:  # pragma: no cover - e.g. `| head`
         sys.stderr.close()
         return 0

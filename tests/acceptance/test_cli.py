@@ -6,6 +6,8 @@ import json
 import subprocess
 import sys
 
+import pytest
+
 import jakdata
 from conftest import build_example, EXAMPLES
 
@@ -93,3 +95,26 @@ def test_pre_commit_hook_runs_the_validator(cli):
     assert prog == "jakdata"
     code, out, _ = cli(*args, *hook.get("args", []))
     assert code == 0 and out.startswith("valid:")
+
+
+@pytest.mark.parametrize("args", [["info", "{pkg}"], ["find", "tofacitinib", "--path", "{pkg}"],
+                                  ["export", "--format", "sqlite", "-o", "{out}/x.sqlite", "--path", "{pkg}"],
+                                  ["cite", "{pkg}"]])
+def test_commands_that_load_bad_data_say_where_in_one_line(cli, package_copy, tmp_path, args):
+    from jakdata.integrity import refresh
+
+    p = package_copy / "data" / "arms.csv"
+    lines = p.read_text(encoding="utf-8").split("\n")
+    header, cells = lines[0].split(","), lines[1].split(",")
+    cells[header.index("n")] = "one"
+    lines[1] = ",".join(cells)
+    p.write_text("\n".join(lines), encoding="utf-8")
+    refresh(package_copy)
+    code, out, err = cli(*[a.format(pkg=package_copy, out=tmp_path) for a in args])
+    if args[0] == "cite":  # cite reads hashes only, never the rows
+        assert code == 0 and "+modified." in out
+        return
+    assert code == 1, (out, err)
+    assert "Traceback" not in err and err.count("\n") == 1, err
+    assert "data/arms.csv:2 n='one': not an integer" in err
+    assert not (tmp_path / "x.sqlite").exists()

@@ -78,6 +78,23 @@ def test_empty_csv(cli, package_copy):
     assert_unusable(cli, package_copy, "data/drugs.csv", "empty file")
 
 
+@pytest.mark.parametrize("content, words", [(b"\xef\xbb\xbf\n\n\n", "empty file"),
+                                            (b"\n\nCHEMBL1,x\n", "line 1: the header row is empty")])
+def test_csv_without_a_header(cli, package_copy, content, words):
+    (package_copy / "data" / "drugs.csv").write_bytes(content)
+    refresh(package_copy)
+    assert_unusable(cli, package_copy, "data/drugs.csv", words)
+
+
+def test_wrong_encoding_in_a_ragged_row_gives_one_clean_line(cli, package_copy):
+    p = package_copy / "data" / "arms.csv"
+    n = p.read_bytes().count(b"\n")
+    with p.open("ab") as fh:
+        fh.write(b"\xff\xfe,x\n")  # too few cells, and not UTF-8
+    refresh(package_copy)
+    assert_unusable(cli, package_copy, "data/arms.csv", f"line {n + 1}, byte 1: not valid UTF-8")
+
+
 def test_wrong_encoding(cli, package_copy):
     p = package_copy / "data" / "synonyms.csv"
     p.write_bytes(p.read_text(encoding="utf-8").encode("utf-8") + "drug,upadacitinib,упадацитиниб,ru,inn,\n".encode("cp1251"))

@@ -187,3 +187,19 @@ def test_diff_identical_and_changed(cli, package_copy, tmp_path):
 def test_diff_unusable_input(cli, tmp_path):
     code, _, err = cli("diff", str(ROOT), str(tmp_path / "missing"))
     assert code == 2 and "missing" in err
+
+
+@pytest.mark.skipif(not (ROOT / "releases.json").is_file(), reason="not a source checkout")
+def test_release_validates_the_descriptor_it_is_given(tmp_path, cli):
+    repo = release_copy(tmp_path)
+    d = json.loads((repo / "datapackage.json").read_text(encoding="utf-8"))
+    outcomes = next(r for r in d["resources"] if r["name"] == "outcomes")
+    bad = repo / "data" / "outcomes-alt.csv"
+    bad.write_text((repo / "data" / "outcomes.csv").read_text(encoding="utf-8") + "extra,row\n", encoding="utf-8")
+    outcomes["path"] = "data/outcomes-alt.csv"
+    (repo / "alt.json").write_text(json.dumps(d, indent=2, ensure_ascii=False), encoding="utf-8")
+    assert cli("hashes", str(repo / "alt.json"))[0] == 0
+    ledger_before = (repo / "releases.json").read_bytes()
+    code, _, err = cli("release", str(repo / "alt.json"))
+    assert code == 1 and "not valid" in err and "data/outcomes-alt.csv" in err
+    assert (repo / "releases.json").read_bytes() == ledger_before
