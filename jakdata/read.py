@@ -92,7 +92,7 @@ def read_bytes(path, relpath: str, map_large: bool = False) -> "bytes | mmap.mma
         raise UnusableInput(f"cannot be read ({exc.strerror})", relpath) from None
 
 
-def release(data) -> None:
+def close_map(data) -> None:
     """Close a memory map returned by :func:`read_bytes` (a no-op for bytes)."""
     close = getattr(data, "close", None)
     if close is not None:
@@ -128,16 +128,13 @@ def sniff(data, relpath: str) -> tuple:
     :class:`UnusableInput` for an empty or binary file. Cheap: no decoding.
     Works on ``bytes`` and on a memory map alike."""
     warnings = []
+    if data[:len(BOM)] == BOM:
+        warnings.append(f"{relpath}: starts with a UTF-8 byte order mark (accepted; the convention is UTF-8 without BOM)")
+        data = bytes(data[len(BOM):])  # rare: a copy without the mark
     if not len(data) or _all_whitespace(data):
         raise UnusableInput("empty file: a CSV needs at least a header row", relpath)
     if data.find(b"\x00") != -1:
         raise UnusableInput("binary file (contains NUL bytes), not CSV text", relpath)
-    if data[:len(BOM)] == BOM:
-        warnings.append(f"{relpath}: starts with a UTF-8 byte order mark (accepted; the convention is UTF-8 without BOM)")
-        data = bytes(data[len(BOM):])  # rare: a copy without the mark
-        if data.isspace() or not data:
-            raise UnusableInput("empty file (a byte order mark and nothing else): a CSV needs at least a header row",
-                                relpath)
     if data.find(b"\r") != -1 and data.find(b"\r\n") != -1:  # memchr first: most files have no \r
         warnings.append(f"{relpath}: uses CRLF line endings (accepted; the convention is \\n)")
     return data, warnings

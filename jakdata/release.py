@@ -73,7 +73,7 @@ def record(path: str | Path | None = None, date: str | None = None) -> dict:
 
     result = validate_package(package.path)  # the descriptor the user named, not necessarily datapackage.json
     if not result.valid:  # a release is immutable: never record invalid data
-        first = min(result.findings, key=lambda f: f.sort_key())
+        first = result.findings[0]  # findings come sorted
         where = ":".join(str(x) for x in (first.path or first.table, first.row) if x is not None)
         raise ValueError(
             f"the package is not valid ({len(result.findings)} errors, the first {where} [{first.check}]): "

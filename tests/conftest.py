@@ -23,6 +23,21 @@ def copy_bundled(dest: Path) -> Path:
     return dest
 
 
+def set_cells(pkg: Path, table: str, row: int, **cells: str) -> None:
+    """Overwrite cells of data row ``row`` (1 = the first after the header,
+    i.e. CSV line 2) of ``data/<table>.csv``. Hashes are not refreshed."""
+    import csv
+    import io
+
+    p = pkg / "data" / f"{table}.csv"
+    rows = list(csv.reader(io.StringIO(p.read_text(encoding="utf-8"), newline="")))
+    for column, value in cells.items():
+        rows[row][rows[0].index(column)] = value
+    out = io.StringIO()
+    csv.writer(out, lineterminator="\n").writerows(rows)
+    p.write_text(out.getvalue(), encoding="utf-8")
+
+
 MINIMAL = EXAMPLES / "valid" / "minimal"
 
 

@@ -38,7 +38,7 @@ def validate_package(path: str | Path | None = None, *, isolate_profile: bool = 
     from jakdata.checks import fields, rules, structure, text
     from jakdata.checks.context import Context
     from jakdata.descriptor import open_package
-    from jakdata.read import read_table, release
+    from jakdata.read import close_map, read_table
 
     package = open_package(path)
     result = Result(package.name, package.version, str(package.path))
@@ -67,6 +67,6 @@ def validate_package(path: str | Path | None = None, *, isolate_profile: bool = 
         for future in (descriptor, integrity, hygiene, cross):
             result.findings += future.result()
     for raw in raws.values():
-        release(raw.data)  # memory maps hold a file descriptor each
+        close_map(raw.data)  # memory maps hold a file descriptor each
     result.findings.sort(key=Finding.sort_key)
     return result

@@ -5,6 +5,11 @@ from __future__ import annotations
 import sys
 
 
+# imported only when a command needs them; a missing one is an installation
+# problem, reported in one line (the optional extras have their own messages)
+REQUIRED = {"pandas", "pyarrow", "numpy", "pandera", "frictionless"}
+
+
 def main(argv: list[str] | None = None) -> int:
     import click
 
@@ -27,6 +32,13 @@ def main(argv: list[str] | None = None) -> int:
     except DataError as exc:  # a command that loads the data met a value that does not fit its schema
         click.echo(f"error: {exc}", err=True)
         return EXIT_INVALID
+    except ModuleNotFoundError as exc:
+        top = (exc.name or "").partition(".")[0]
+        if top not in REQUIRED:
+            raise
+        click.echo(f"error: {top} is not installed, and jakdata needs it: install jakdata with pip "
+                   f"(`python -m pip install jakdata`, or `python -m pip install .` in a clone)", err=True)
+        return EXIT_UNUSABLE
     except BrokenPipeError:  # pragma: no cover - e.g. `| head`
         sys.stderr.close()
         return 0

@@ -9,7 +9,7 @@ import sys
 import pytest
 
 import jakdata
-from conftest import build_example, EXAMPLES
+from conftest import build_example, EXAMPLES, set_cells
 
 
 def test_validate_bundled_text(cli):
@@ -103,12 +103,7 @@ def test_pre_commit_hook_runs_the_validator(cli):
 def test_commands_that_load_bad_data_say_where_in_one_line(cli, package_copy, tmp_path, args):
     from jakdata.integrity import refresh
 
-    p = package_copy / "data" / "arms.csv"
-    lines = p.read_text(encoding="utf-8").split("\n")
-    header, cells = lines[0].split(","), lines[1].split(",")
-    cells[header.index("n")] = "one"
-    lines[1] = ",".join(cells)
-    p.write_text("\n".join(lines), encoding="utf-8")
+    set_cells(package_copy, "arms", 1, n="one")
     refresh(package_copy)
     code, out, err = cli(*[a.format(pkg=package_copy, out=tmp_path) for a in args])
     if args[0] == "cite":  # cite reads hashes only, never the rows

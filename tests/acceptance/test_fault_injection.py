@@ -104,6 +104,12 @@ def pick(draw, options: list, label: str):
     return draw(st.sampled_from(options), label=label)
 
 
+def pick_row(draw, tables: dict[str, Table], label: str = "row") -> tuple[Table, int]:
+    """A table that has rows, and the index of one of them."""
+    t = pick(draw, [t for t in tables.values() if t.rows], "table")
+    return t, draw(st.integers(0, len(t.rows) - 1), label=label)
+
+
 def cells(tables: dict[str, Table], col_pred, row_pred=lambda t, r: True) -> list[tuple[str, int, str]]:
     """(table, row index, column) for every cell where a defect can go."""
     out = []
@@ -383,8 +389,7 @@ def test_rule_defect_is_reported_at_its_cell(bundled, tmp_path, check, data):
 @given(data=st.data())
 def test_blank_row(bundled, tmp_path, data):
     root, tables = fresh(bundled, tmp_path / "pkg")
-    t = pick(data.draw, [t for t in tables.values() if t.rows], "table")
-    k = data.draw(st.integers(0, len(t.rows) - 1), label="after row")
+    t, k = pick_row(data.draw, tables, "after row")
     t.extra_lines.append((k, "," * (len(t.header) - 1)))
     got, _ = findings(root, tables, t.name)
     assert got == [(t.name, t.extra_at[0], None, "blank-row")]
@@ -394,8 +399,7 @@ def test_blank_row(bundled, tmp_path, data):
 @given(data=st.data())
 def test_row_shape(bundled, tmp_path, data):
     root, tables = fresh(bundled, tmp_path / "pkg")
-    t = pick(data.draw, [t for t in tables.values() if t.rows], "table")
-    k = data.draw(st.integers(0, len(t.rows) - 1), label="row")
+    t, k = pick_row(data.draw, tables)
     t.rows[k] = t.rows[k] + ["surplus"]
     got, lines = findings(root, tables, t.name)
     assert (t.name, lines[k], None, "row-shape") in got

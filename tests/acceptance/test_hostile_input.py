@@ -169,3 +169,13 @@ def test_a_csv_given_instead_of_the_package(cli, package_copy):
     code, out, err = cli("validate", str(package_copy / "data" / "outcomes.csv"))
     assert code == 2 and "outcomes.csv: is not a datapackage.json: give the package directory" in err
     assert "Traceback" not in err and len(err.strip().splitlines()) == 1
+
+
+def test_a_missing_required_library_is_one_line_not_a_traceback(cli, monkeypatch):
+    import sys
+
+    monkeypatch.setitem(sys.modules, "pyarrow", None)  # `import pyarrow` now fails as if not installed
+    code, out, err = cli("validate")
+    assert code == UNUSABLE and out == ""
+    assert err.count("\n") == 1 and "Traceback" not in err
+    assert "pyarrow is not installed" in err and "pip install" in err

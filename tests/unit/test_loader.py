@@ -8,6 +8,7 @@ import pandas as pd
 import pytest
 
 import jakdata
+from conftest import set_cells
 from jakdata.errors import DataError, UnusableInput
 
 
@@ -120,27 +121,16 @@ def test_serial_and_parallel_conversion_agree(package_copy, monkeypatch):
 
 
 def test_first_bad_column_in_schema_order_is_reported(package_copy, conversion):
-    p = package_copy / "data" / "arms.csv"
-    lines = p.read_text(encoding="utf-8").splitlines()
-    header = lines[0].split(",")
-    cells = lines[1].split(",")
-    cells[header.index("n")] = "one"
-    cells[header.index("dose")] = "ten"  # dose comes before n in the schema
-    lines[1] = ",".join(cells)
-    p.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    assert header.index("dose") < header.index("n")
+    schema = json.loads((package_copy / "schemas" / "arms.json").read_text(encoding="utf-8"))
+    fields = [f["name"] for f in schema["fields"]]
+    assert fields.index("dose") < fields.index("n")
+    set_cells(package_copy, "arms", 1, n="one", dose="ten")
     with pytest.raises(DataError, match=r"data/arms.csv:2 dose='ten'"):
         jakdata.load(package_copy)
 
 
 def test_bad_value_names_file_line_and_column(package_copy, conversion):
-    p = package_copy / "data" / "arms.csv"
-    lines = p.read_text(encoding="utf-8").splitlines()
-    header = lines[0].split(",")
-    cells = lines[1].split(",")
-    cells[header.index("n")] = "one"
-    lines[1] = ",".join(cells)
-    p.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    set_cells(package_copy, "arms", 1, n="one")
     with pytest.raises(DataError, match=r"data/arms.csv:2 n='one'"):
         jakdata.load(package_copy)
 
