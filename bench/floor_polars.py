@@ -22,8 +22,12 @@ import polars as pl
 FORMULA = r"^[=+\-@]"
 WHITESPACE = [c for c in map(chr, range(sys.maxunicode + 1)) if c.isspace()]
 NUMBER_TEXT = r"^[+-]?(?:[0-9]+(?:[.,][0-9]*)?|[.,][0-9]+)(?:[eE][+-]?[0-9]+)?%?$"
-TYPE_RX = {"integer": r"^[+-]?[0-9]{1,18}$", "number": r"^[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?$",
-           "boolean": r"^(?:true|false)$", "date": r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"}
+TYPE_RX = {
+    "integer": r"^[+-]?[0-9]{1,18}$",
+    "number": r"^[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?$",
+    "boolean": r"^(?:true|false)$",
+    "date": r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$",
+}
 
 
 def main(root: Path) -> int:
@@ -54,13 +58,15 @@ def main(root: Path) -> int:
         for f in schema["fields"]:
             c, col = f.get("constraints", {}), pl.col(f["name"])
             present = col.str.len_bytes() > 0
-            exprs.append((col.str.head(1).is_in(WHITESPACE) | col.str.tail(1).is_in(WHITESPACE)).sum()
-                         .alias("whitespace"))
+            exprs.append(
+                (col.str.head(1).is_in(WHITESPACE) | col.str.tail(1).is_in(WHITESPACE)).sum().alias("whitespace")
+            )
             t = f.get("type", "string")
             if t == "string":
                 distinct_non_ascii = col.filter(~col.str.contains(r"^[\x00-\x7f]*$")).unique(maintain_order=True)
-                exprs.append((distinct_non_ascii != distinct_non_ascii.str.normalize("NFC")).sum()
-                             .alias("unicode-nfc"))  # a count of distinct values: enough for a floor
+                exprs.append(
+                    (distinct_non_ascii != distinct_non_ascii.str.normalize("NFC")).sum().alias("unicode-nfc")
+                )  # a count of distinct values: enough for a floor
                 exprs.append((col.str.contains(FORMULA) & ~col.str.contains(NUMBER_TEXT)).sum().alias("formula"))
                 if f["name"] in ids and "pattern" in c:
                     exprs.append((~col.str.contains(r"^[\x00-\x7f]*$")).sum().alias("ascii-id"))
@@ -91,11 +97,16 @@ def main(root: Path) -> int:
         for fk in schema.get("foreignKeys", []):
             (field,), ref = fk["fields"], fk["reference"]
             allowed = frames[ref["resource"] or name][ref["fields"][0]]
-            count("foreign-key", df.select(((pl.col(field) != "") & ~pl.col(field).is_in(allowed.implode())).sum()).item())
+            count(
+                "foreign-key", df.select(((pl.col(field) != "") & ~pl.col(field).is_in(allowed.implode())).sum()).item()
+            )
         for fk in schema.get("listForeignKeys", []):
             (field,), ref = fk["fields"], fk["reference"]
             items = df.select(pl.col(field).filter(pl.col(field) != "").str.split(fk["delimiter"]).explode())
-            count("list-foreign-key", (~items.to_series().is_in(frames[ref["resource"]][ref["fields"][0]].implode())).sum())
+            count(
+                "list-foreign-key",
+                (~items.to_series().is_in(frames[ref["resource"]][ref["fields"][0]].implode())).sum(),
+            )
         spec = schema.get("entityReference")
         if spec:
             for kind, target in spec["resources"].items():
@@ -105,17 +116,26 @@ def main(root: Path) -> int:
 
     # cross-column rules
     out = frames["outcomes"]
-    measures = frames["measures"].select("measure_id", pl.col("min").cast(pl.Float64, strict=False),
-                                           pl.col("max").cast(pl.Float64, strict=False))
+    measures = frames["measures"].select(
+        "measure_id", pl.col("min").cast(pl.Float64, strict=False), pl.col("max").cast(pl.Float64, strict=False)
+    )
     checked = out.select("measure_id", pl.col("value").cast(pl.Float64, strict=False)).join(
-        measures, on="measure_id", how="left")
-    count("measure-range", checked.select(((pl.col("value") < pl.col("min")) | (pl.col("value") > pl.col("max"))).sum()).item())
+        measures, on="measure_id", how="left"
+    )
+    count(
+        "measure-range",
+        checked.select(((pl.col("value") < pl.col("min")) | (pl.col("value") > pl.col("max"))).sum()).item(),
+    )
     ints = out.select(pl.col("responders").cast(pl.Int64, strict=False), pl.col("n").cast(pl.Int64, strict=False))
     count("responders-within-n", ints.select((pl.col("responders") > pl.col("n")).sum()).item())
     arms = frames["arms"].select("arm_id", pl.col("study_id").alias("arm_study"), pl.col("drug_id").alias("arm_drug"))
     joined = out.select("arm_id", "study_id", "drug_id").join(arms, on="arm_id", how="inner")
-    count("arm-consistency", joined.select(((pl.col("arm_study") != pl.col("study_id"))
-                                            | (pl.col("arm_drug") != pl.col("drug_id"))).sum()).item())
+    count(
+        "arm-consistency",
+        joined.select(
+            ((pl.col("arm_study") != pl.col("study_id")) | (pl.col("arm_drug") != pl.col("drug_id"))).sum()
+        ).item(),
+    )
     count("result-or-value", out.select(((pl.col("value") == "") & (pl.col("result") == "")).sum()).item())
     count("derived-explained", out.select(((pl.col("derived") == "true") & (pl.col("note") == "")).sum()).item())
     for name in ("adverse_events", "precautions", "drug_indications"):

@@ -15,8 +15,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
-from jakdata.descriptor import bundled_root, open_package
-from jakdata.integrity import refresh
+from jakdata.package.descriptor import open_package
+from jakdata.tools.hashes import refresh
 
 
 def scale(n: int, out: Path, source: Path | None = None) -> Path:
@@ -29,8 +29,10 @@ def scale(n: int, out: Path, source: Path | None = None) -> Path:
     shutil.copytree(package.root / "data", out / "data")
     src = package.resources["outcomes"].path
     names = package.resources["outcomes"].field_names
-    table = pacsv.read_csv(src, convert_options=pacsv.ConvertOptions(
-        column_types={c: pa.string() for c in names}, strings_can_be_null=False))
+    table = pacsv.read_csv(
+        src,
+        convert_options=pacsv.ConvertOptions(column_types={c: pa.string() for c in names}, strings_can_be_null=False),
+    )
     reps = -(-n // table.num_rows)
     big = pa.concat_tables([table] * reps).slice(0, n)
     ids = pa.array([f"bench-{i:08d}" for i in range(n)], type=pa.string())
@@ -39,10 +41,11 @@ def scale(n: int, out: Path, source: Path | None = None) -> Path:
     # get the row's number, so these columns do not repeat.
     for col in ("note", "result"):
         text = big.column(col)
-        tagged = pc.binary_join_element_wise(text, pc.cast(pa.array([f" [row {i}]" for i in range(n)]), pa.string()), "")
+        tagged = pc.binary_join_element_wise(
+            text, pc.cast(pa.array([f" [row {i}]" for i in range(n)]), pa.string()), ""
+        )
         big = big.set_column(names.index(col), col, pc.if_else(pc.equal(text, ""), text, tagged))
-    pacsv.write_csv(big, out / "data" / "outcomes.csv",
-                    write_options=pacsv.WriteOptions(quoting_style="needed"))
+    pacsv.write_csv(big, out / "data" / "outcomes.csv", write_options=pacsv.WriteOptions(quoting_style="needed"))
     # pyarrow writes "\n" line endings and quotes only where needed
     refresh(out)
     return out

@@ -20,6 +20,7 @@ same one.
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import os
 import platform
@@ -36,9 +37,11 @@ PY = sys.executable
 SETTLE = 1.0  # seconds between commands, for the previous one's memory to be returned
 
 LOAD = "import sys, jakdata; jakdata.load(sys.argv[1])"
-PANDAS = ("import sys, json, pathlib, pandas as pd; root = pathlib.Path(sys.argv[1]); "
-          "d = json.loads((root / 'datapackage.json').read_text()); "
-          "[pd.read_csv(root / r['path']) for r in d['resources']]")
+PANDAS = (
+    "import sys, json, pathlib, pandas as pd; root = pathlib.Path(sys.argv[1]); "
+    "d = json.loads((root / 'datapackage.json').read_text()); "
+    "[pd.read_csv(root / r['path']) for r in d['resources']]"
+)
 
 
 def commands(pkg: Path) -> dict[str, list[str]]:
@@ -89,8 +92,12 @@ def main() -> int:
 
     # Packages are generated in child processes: a child's peak RSS on Linux
     # starts from its parent's at fork, so this process must stay small.
-    root = subprocess.run([PY, "-c", "from jakdata.descriptor import bundled_root; print(bundled_root())"],
-                          capture_output=True, text=True, check=True).stdout.strip()
+    root = subprocess.run(
+        [PY, "-c", "from jakdata.package.descriptor import bundled_root; print(bundled_root())"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
     packages = {"bundled": Path(root)}
     for n in (int(x) for x in a.sizes.split(",") if x):
         pkg = OUT / f"n{n}"
@@ -102,12 +109,13 @@ def main() -> int:
     results = {}
     for label, pkg in packages.items():
         cmds = commands(pkg)
-        rows = sum(1 for _ in open(pkg / "data" / "outcomes.csv", "rb")) - 1
+        with open(pkg / "data" / "outcomes.csv", "rb") as fh:
+            rows = sum(1 for _ in fh) - 1
         repeats = a.repeats_at_1m if rows >= 1_000_000 else a.repeats
         runs = {name: {"wall": [], "rss": []} for name in cmds}
         order = list(cmds)
         shuffle = random.Random(20261123)
-        for round_ in range(repeats):
+        for _round in range(repeats):
             # A fresh order each round (seeded: the run can be repeated): a
             # command run right after a large one is slowed (measured: a cold
             # load of 10^6 rows took 1.88 s right after the polars floor,
@@ -124,7 +132,9 @@ def main() -> int:
         results[label] = {"outcome_rows": rows, "csv_bytes": csv_bytes(pkg), "runs": runs}
 
     machine = {
-        "python": platform.python_version(), "platform": platform.platform(), "cpus": os.cpu_count(),
+        "python": platform.python_version(),
+        "platform": platform.platform(),
+        "cpus": os.cpu_count(),
         "processor": platform.processor() or platform.machine(),
         "memory_gib": round(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30, 1),
     }
@@ -136,33 +146,66 @@ def main() -> int:
 
 def report(machine: dict, results: dict) -> str:
     med = statistics.median
-    lines = [f"Machine: {machine['cpus']} CPUs, {machine['memory_gib']} GiB, {machine['platform']}, "
-             f"Python {machine['python']}.", ""]
-    lines += ["| package | outcome rows | CSV MiB | jakdata validate s | frictionless validate s | polars floor s "
-              "| jakdata.load() s | pandas read_csv s |",
-              "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"]
+    lines = [
+        (
+            f"Machine: {machine['cpus']} CPUs, {machine['memory_gib']} GiB, {machine['platform']}, "
+            f"Python {machine['python']}."
+        ),
+        "",
+    ]
+    lines += [
+        (
+            "| package | outcome rows | CSV MiB | jakdata validate s | frictionless validate s | polars floor s "
+            "| jakdata.load() s | pandas read_csv s |"
+        ),
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+    ]
     for label, r in results.items():
         w = {k: v["wall"] for k, v in r["runs"].items()}
-        lines.append(f"| {label} | {r['outcome_rows']:,} | {r['csv_bytes'] / 2**20:.1f} | "
-                     + " | ".join(fmt(w[k]) for k in ("jakdata validate", "frictionless validate", "polars floor",
-                                                     "jakdata.load()", "pandas read_csv")) + " |")
-    lines += ["", "Ratios of medians:", "",
-              "| package | frictionless ÷ jakdata (≥ 20 at 10^6) | jakdata ÷ polars floor (≤ 2.5) "
-              "| jakdata ÷ frictionless (≤ 1.3 bundled) | load ÷ pandas (≤ 1.15) "
-              "| validate peak RSS MiB | RSS ÷ CSV bytes (≤ 8) |",
-              "| --- | ---: | ---: | ---: | ---: | ---: | ---: |"]
+        lines.append(
+            f"| {label} | {r['outcome_rows']:,} | {r['csv_bytes'] / 2**20:.1f} | "
+            + " | ".join(
+                fmt(w[k])
+                for k in (
+                    "jakdata validate",
+                    "frictionless validate",
+                    "polars floor",
+                    "jakdata.load()",
+                    "pandas read_csv",
+                )
+            )
+            + " |"
+        )
+    lines += [
+        "",
+        "Ratios of medians:",
+        "",
+        (
+            "| package | frictionless ÷ jakdata (≥ 20 at 10^6) | jakdata ÷ polars floor (≤ 2.5) "
+            "| jakdata ÷ frictionless (≤ 1.3 bundled) | load ÷ pandas (≤ 1.15) "
+            "| validate peak RSS MiB | RSS ÷ CSV bytes (≤ 8) |"
+        ),
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: |",
+    ]
     for label, r in results.items():
         w = {k: med(v["wall"]) for k, v in r["runs"].items()}
         rss = med(r["runs"]["jakdata validate"]["rss"])
         lines.append(
             f"| {label} | {w['frictionless validate'] / w['jakdata validate']:.1f} | "
-            f"{w['jakdata validate'] / w['polars floor']:.2f} | {w['jakdata validate'] / w['frictionless validate']:.2f} | "
+            f"{w['jakdata validate'] / w['polars floor']:.2f} | "
+            f"{w['jakdata validate'] / w['frictionless validate']:.2f} | "
             f"{w['jakdata.load()'] / w['pandas read_csv']:.2f} | {rss:.0f} | "
-            f"{rss * 2**20 / r['csv_bytes']:.1f} |")
-    sizes = [(r["outcome_rows"], med(r["runs"]["jakdata validate"]["wall"])) for k, r in results.items() if k != "bundled"]
+            f"{rss * 2**20 / r['csv_bytes']:.1f} |"
+        )
+    sizes = [
+        (r["outcome_rows"], med(r["runs"]["jakdata validate"]["wall"])) for k, r in results.items() if k != "bundled"
+    ]
     if len(sizes) >= 2:
-        lines += ["", "Growth of `jakdata validate` (median time per 10× rows): "
-                  + ", ".join(f"{b[0]:,}/{a[0]:,}: ×{b[1] / a[1]:.1f}" for a, b in zip(sizes, sizes[1:]))]
+        lines += [
+            "",
+            "Growth of `jakdata validate` (median time per 10× rows): "
+            + ", ".join(f"{b[0]:,}/{a[0]:,}: ×{b[1] / a[1]:.1f}" for a, b in itertools.pairwise(sizes)),
+        ]
     return "\n".join(lines)
 
 

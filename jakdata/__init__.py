@@ -1,42 +1,92 @@
 """jakdata: an evidence dataset on JAK inhibitors in dermatology.
 
+The public surface::
+
+    import jakdata
+    ds = jakdata.load()                 # the whole dataset (a Dataset)
+    outcomes = jakdata.load("outcomes") # one table (a DataFrame)
+    fork = jakdata.load("path/to/fork") # another package following the model
+    jakdata.find("乌帕替尼"); jakdata.evidence(); jakdata.cite()
+
 ``import jakdata`` stays cheap: pandas, pandera, frictionless and click are
-imported only by the functions that need them.
+imported only by the functions that need them. Every error jakdata raises
+on purpose is a :class:`jakdata.errors.JakdataError`.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, overload
 
-__all__ = ["Dataset", "cite", "evidence", "find", "load", "__version__"]
+from jakdata.errors import DataError, JakdataError, MissingExtra, OutputExists, UnknownTable, UnusableInput
 
-_LAZY = {"cite": "jakdata.citation", "evidence": "jakdata.views", "find": "jakdata.lookup"}
+__all__ = [
+    "DataError",
+    "Dataset",
+    "JakdataError",
+    "MissingExtra",
+    "OutputExists",
+    "UnknownTable",
+    "UnusableInput",
+    "__version__",
+    "cite",
+    "evidence",
+    "find",
+    "load",
+]
 
 if TYPE_CHECKING:  # pragma: no cover
+    import pandas as pd
+
     from jakdata.dataset import Dataset
+    from jakdata.lookup import find
+    from jakdata.tools.citation import cite
+    from jakdata.views import evidence
+
+    __version__: str
+
+_LAZY = {
+    "cite": "jakdata.tools.citation",
+    "evidence": "jakdata.views",
+    "find": "jakdata.lookup",
+    "Dataset": "jakdata.dataset",
+}
 
 
-def load(what: Any = None) -> Any:
+@overload
+def load(what: None = None) -> Dataset: ...
+@overload
+def load(what: Path) -> Dataset: ...
+@overload
+def load(what: str) -> Dataset | pd.DataFrame: ...
+
+
+def load(what: str | Path | None = None) -> Dataset | pd.DataFrame:
     """Load the bundled dataset, one of its tables, or another package.
 
     ``load()`` -> :class:`Dataset`; ``load("outcomes")`` -> DataFrame;
     ``load(path)`` -> :class:`Dataset` of the package at ``path`` (a
-    directory or its ``datapackage.json``).
+    directory or its ``datapackage.json``). Raises only
+    :class:`jakdata.errors.JakdataError` subclasses: :class:`UnusableInput`
+    (no such package or table, unreadable files) and :class:`DataError` (a
+    value that does not fit its schema).
     """
     from jakdata.dataset import load as _load
 
-    return _load(what)
+    try:
+        return _load(what)
+    except JakdataError:
+        raise
+    except (RecursionError, TypeError, AttributeError, RuntimeError, ValueError, KeyError, OSError) as exc:
+        # a malformed package that slipped past the descriptor checks: the package's own exception
+        raise UnusableInput(f"the package cannot be loaded ({type(exc).__name__}: {exc})") from exc
 
 
 def __getattr__(name: str) -> Any:
     if name == "__version__":
-        from jakdata.descriptor import bundled_version
+        from jakdata.package.descriptor import bundled_version
 
         return bundled_version()
-    if name == "Dataset":
-        from jakdata.dataset import Dataset
-
-        return Dataset
     if name in _LAZY:
         import importlib
 

@@ -1,70 +1,61 @@
-"""What validation finds: one :class:`Finding` per defect, and the exception
-for input that cannot be used at all (exit code 2)."""
+"""The package's exceptions. Each carries the exit code the command line
+ends with, so the CLI has one handler for all of them.
+
+Exit codes: 0 valid / success; 1 invalid data (or, for ``diff``, a
+difference); 2 unusable input, usage error, an output that would be
+overwritten or a missing optional extra.
+"""
 
 from __future__ import annotations
-
-from dataclasses import asdict, dataclass
-from typing import Any
 
 EXIT_VALID = 0
 EXIT_INVALID = 1
 EXIT_UNUSABLE = 2
 
-VALUE_LIMIT = 80
 
+class JakdataError(Exception):
+    """Base of every error jakdata raises on purpose. ``str()`` is one line."""
 
-def shorten(value: Any, limit: int = VALUE_LIMIT) -> Any:
-    """Truncate a long offending value for display (keeps the start)."""
-    if isinstance(value, str) and len(value) > limit:
-        return value[: limit - 1] + "…"
-    return value
-
-
-@dataclass(frozen=True, order=True)
-class Finding:
-    """One defect: where it is (table, CSV line, column), the offending
-    value, the name of the check that caught it and a message.
-
-    ``row`` is the line number in the CSV file (header = line 1); ``table``
-    is the resource name. Package-level findings have ``row`` and
-    ``column`` set to ``None``.
-    """
-
-    table: str | None
-    row: int | None
-    column: str | None
-    value: Any
-    check: str
-    message: str
-    path: str | None = None
-
-    def sort_key(self) -> tuple:
-        return (
-            self.table or "",
-            self.row if self.row is not None else -1,
-            self.column or "",
-            self.check,
-            self.message,
-        )
-
-    def as_dict(self) -> dict[str, Any]:
-        out = asdict(self)
-        out["value"] = shorten(out["value"])
-        return out
-
-
-class UnusableInput(Exception):
-    """Input that cannot be validated at all: a missing or malformed
-    descriptor, an unreadable or undecodable file, an unsafe path."""
+    exit_code: int = EXIT_UNUSABLE
 
     def __init__(self, message: str, path: str | None = None):
         super().__init__(message)
         self.path = path
 
     def __str__(self) -> str:  # one line, naming the file first
-        msg = self.args[0]
+        msg = " ".join(str(self.args[0]).split()) if self.args else ""
         return f"{self.path}: {msg}" if self.path else msg
 
 
-class DataError(ValueError):
-    """Raised by the loader when a value cannot take its declared type."""
+class UnusableInput(JakdataError):
+    """Input that cannot be used at all: a missing or malformed descriptor or
+    schema, an unreadable or undecodable file, an unsafe path."""
+
+
+class DataError(JakdataError, ValueError):
+    """Data that does not fit its schema (the loader stops at the first
+    such value; ``jakdata validate`` lists them all)."""
+
+    exit_code = EXIT_INVALID
+
+
+#: The same class under the name the error model uses.
+InvalidData = DataError
+
+
+class OutputExists(JakdataError):
+    """An output that exists and may not be replaced (without ``--force``,
+    or never: a directory, a symlink)."""
+
+
+class MissingExtra(JakdataError, ImportError):
+    """An optional dependency is not installed; the message says which extra
+    brings it (``pip install "jakdata[plot]"``)."""
+
+    def __init__(self, what: str, extra: str):
+        super().__init__(f'{what} needs the optional extra: python -m pip install "jakdata[{extra}]"')
+        self.extra = extra
+
+
+class UnknownTable(UnusableInput, KeyError):
+    """A table name the package does not have (also a ``KeyError``)."""

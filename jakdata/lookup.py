@@ -14,11 +14,19 @@ if TYPE_CHECKING:  # pragma: no cover
 
 #: Where names and codes of each entity type live.
 SEARCHED = {
-    "drug": ("drugs", "drug_id", "inn",
-             ["drug_id", "inn", "atc_code", "chembl_id", "pubchem_cid", "unii", "drugbank_id"]),
+    "drug": (
+        "drugs",
+        "drug_id",
+        "inn",
+        ["drug_id", "inn", "atc_code", "chembl_id", "pubchem_cid", "unii", "drugbank_id"],
+    ),
     "target": ("targets", "target_id", "name", ["target_id", "name", "hgnc_id", "uniprot_id", "ncbi_gene_id"]),
-    "indication": ("indications", "indication_id", "name",
-                   ["indication_id", "name", "mondo_id", "icd10", "icd11", "mesh_id"]),
+    "indication": (
+        "indications",
+        "indication_id",
+        "name",
+        ["indication_id", "name", "mondo_id", "icd10", "icd11", "mesh_id"],
+    ),
     "measure": ("measures", "measure_id", "name", ["measure_id", "name"]),
 }
 _IGNORED = re.compile(r"[\s\-_‐-―·・]+")
@@ -30,7 +38,7 @@ def normalise(text: object) -> str:
     return _IGNORED.sub("", s)
 
 
-def find(name: str, ds: "Dataset | None" = None) -> "pd.DataFrame":
+def find(name: str, ds: Dataset | None = None) -> pd.DataFrame:
     """Entities matching ``name``: columns ``entity_type``, ``entity_id``,
     ``name`` (the dataset's English name), ``matched`` (the name or code
     that matched) and ``matched_in`` (table.column). Empty when nothing
@@ -58,8 +66,9 @@ def find(name: str, ds: "Dataset | None" = None) -> "pd.DataFrame":
     if "synonyms" in ds:
         syn = ds.synonyms
         hit = syn["name"].map(normalise) == key
-        for etype, eid, val, lang in zip(syn.loc[hit, "entity_type"], syn.loc[hit, "entity_id"],
-                                         syn.loc[hit, "name"], syn.loc[hit, "language"]):
+        for etype, eid, val, lang in zip(
+            syn.loc[hit, "entity_type"], syn.loc[hit, "entity_id"], syn.loc[hit, "name"], syn.loc[hit, "language"]
+        ):
             rows.append((str(etype), str(eid), str(val), f"synonyms.name ({lang})"))
     frame = pd.DataFrame(rows, columns=["entity_type", "entity_id", "matched", "matched_in"])
     frame = frame.drop_duplicates(["entity_type", "entity_id"]).reset_index(drop=True)

@@ -37,7 +37,7 @@ COLUMNS = {
 }
 
 
-def short_citation(sources: "pd.DataFrame") -> "pd.Series":
+def short_citation(sources: pd.DataFrame) -> pd.Series:
     """'Lyu 2026', 'Shatokhina 2023', or the journal/site and year."""
     import pandas as pd
 
@@ -48,7 +48,7 @@ def short_citation(sources: "pd.DataFrame") -> "pd.Series":
     return pd.Series((who + " " + year.fillna("")).str.strip(), index=sources.index).astype("str")
 
 
-def evidence(ds: "Dataset | None" = None) -> "pd.DataFrame":
+def evidence(ds: Dataset | None = None) -> pd.DataFrame:
     """All outcomes joined with their context (see :data:`COLUMNS`).
 
     Joins are many-to-one on primary keys, so the result has exactly one

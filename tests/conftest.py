@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from jakdata.descriptor import bundled_root
+from jakdata.package.descriptor import bundled_root
 
 EXAMPLES = Path(__file__).parent / "examples"
 
@@ -44,7 +44,7 @@ MINIMAL = EXAMPLES / "valid" / "minimal"
 def build_minimal(dest: Path) -> Path:
     """The bundled descriptor and schemas with the small, valid data of
     ``tests/examples/valid/minimal`` (hashes refreshed)."""
-    from jakdata.integrity import refresh
+    from jakdata.tools.hashes import refresh
 
     copy_bundled(dest)
     for f in (MINIMAL / "data").glob("*.csv"):
@@ -78,7 +78,7 @@ def build_example(example: Path, dest: Path) -> tuple[Path, dict]:
             d.pop(key, None)
         p.write_text(json.dumps(d, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     if case.get("refresh_hashes", True):
-        from jakdata.integrity import refresh
+        from jakdata.tools.hashes import refresh
 
         refresh(dest)
     else:  # the bundled descriptor's hashes are of the bundled files
@@ -106,5 +106,5 @@ def cli(capsys):
 
 
 def validate_json(cli, path) -> tuple[int, dict]:
-    code, out, err = cli("validate", str(path), "--format", "json")
+    code, out, _err = cli("validate", str(path), "--format", "json")
     return code, json.loads(out)

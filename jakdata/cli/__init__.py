@@ -1,9 +1,11 @@
-"""Command line: parses arguments and hands over; the work is elsewhere."""
+"""Command line: parses arguments and hands over; the work is elsewhere.
+
+One handler turns every :class:`jakdata.errors.JakdataError` into one line
+on standard error and its exit code."""
 
 from __future__ import annotations
 
 import sys
-
 
 # imported only when a command needs them; a missing one is an installation
 # problem, reported in one line (the optional extras have their own messages)
@@ -14,30 +16,31 @@ def main(argv: list[str] | None = None) -> int:
     import click
 
     from jakdata.cli.commands import cli
-    from jakdata.errors import EXIT_INVALID, EXIT_UNUSABLE, DataError, UnusableInput
+    from jakdata.errors import EXIT_UNUSABLE, JakdataError
+    from jakdata.report.common import safe
 
     try:
         rv = cli.main(args=argv, prog_name="jakdata", standalone_mode=False)
     except click.exceptions.Exit as exc:
-        return exc.exit_code
+        return int(exc.exit_code)
     except click.ClickException as exc:
         exc.show()
-        return exc.exit_code
+        return EXIT_UNUSABLE if exc.exit_code == 1 else int(exc.exit_code)
     except click.Abort:
         click.echo("aborted", err=True)
-        return 1
-    except UnusableInput as exc:
-        click.echo(f"error: {exc}", err=True)
-        return EXIT_UNUSABLE
-    except DataError as exc:  # a command that loads the data met a value that does not fit its schema
-        click.echo(f"error: {exc}", err=True)
-        return EXIT_INVALID
+        return 130
+    except JakdataError as exc:
+        click.echo(f"error: {safe(str(exc))}", err=True)
+        return exc.exit_code
     except ModuleNotFoundError as exc:
         top = (exc.name or "").partition(".")[0]
         if top not in REQUIRED:
             raise
-        click.echo(f"error: {top} is not installed, and jakdata needs it: install jakdata with pip "
-                   f"(`python -m pip install jakdata`, or `python -m pip install .` in a clone)", err=True)
+        click.echo(
+            f"error: {top} is not installed, and jakdata needs it: install jakdata with pip "
+            f"(`python -m pip install jakdata`, or `python -m pip install .` in a clone)",
+            err=True,
+        )
         return EXIT_UNUSABLE
     except BrokenPipeError:  # pragma: no cover - e.g. `| head`
         sys.stderr.close()

@@ -1,14 +1,64 @@
-"""The ``jakdata`` commands. Each parses its options and calls the library."""
+"""The ``jakdata`` commands. Each parses its options and calls the library.
+
+PATH is positional everywhere (the old ``--path`` still works). With no
+PATH, ``validate`` and the read-only commands use the package of the
+current directory when it has a ``datapackage.json``, else the bundled
+copy, and say which; ``hashes`` and ``release`` write, so they never fall
+back to the bundled copy.
+"""
 
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
 
 import click
 
-from jakdata.descriptor import bundled_version
+from jakdata.package.descriptor import DESCRIPTOR, bundled_version, default_package
 
-FORMATS = ["text", "json", "github"]
+REPORT_FORMATS = ("text", "json", "github")  # jakdata.report.FORMATS (a test keeps them equal)
+CITE_FORMATS = ("text", "apa", "bibtex", "cff")  # jakdata.tools.citation.FORMATS
+EXPORT_FORMATS = ("sqlite", "parquet", "xlsx")  # jakdata.tools.export.FORMATS
+
+
+def package_path(func: Callable[..., Any]) -> Callable[..., Any]:
+    """A positional PATH and the old ``--path`` option, merged into ``path``."""
+    import functools
+
+    @functools.wraps(func)
+    def merged(*args: Any, path: str | None = None, path_option: str | None = None, **kwargs: Any) -> Any:
+        if path is not None and path_option is not None and path != path_option:
+            raise click.UsageError("give the package once: as PATH or as --path, not both")
+        return func(*args, path=path if path is not None else path_option, **kwargs)
+
+    merged = click.option(
+        "--path", "path_option", type=click.Path(), default=None, help="The same as PATH (kept for older scripts)."
+    )(merged)
+    return click.argument("path", required=False, type=click.Path())(merged)
+
+
+def read_source(path: str | None) -> tuple[str | Path, str]:
+    """The package a read-only command uses, and words saying which."""
+    if path is not None:
+        return path, ""
+    return default_package()
+
+
+def write_target(path: str | None) -> str:
+    """The package a writing command changes: PATH, or the current directory's
+    package, never the bundled copy."""
+    if path is not None:
+        return path
+    if not (Path.cwd() / DESCRIPTOR).is_file():
+        from jakdata.errors import UnusableInput
+
+        raise UnusableInput(
+            f"no {DESCRIPTOR} in the current directory; give the package's PATH "
+            "(this command writes, so it never uses the bundled copy)"
+        )
+    return "."
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -17,39 +67,60 @@ def cli() -> None:
     """jakdata: evidence on JAK inhibitors in dermatology, as validated tables.
 
     Exit codes: 0 valid / success, 1 invalid data (or differences),
-    2 unusable input or usage error.
+    2 unusable input, usage error, existing output or missing extra.
     """
 
 
 @cli.command()
-@click.argument("path", required=False, type=click.Path())
-@click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True,
-              help="Report format.")
-@click.option("--max-errors", type=click.IntRange(min=0), default=None,
-              help="Show at most N errors (the summary still counts all).")
-def validate(path: str | None, fmt: str, max_errors: int | None) -> int:
+@package_path
+@click.option(
+    "--format", "fmt", type=click.Choice(REPORT_FORMATS), default="text", show_default=True, help="Report format."
+)
+@click.option(
+    "--max-errors",
+    type=click.IntRange(min=0),
+    default=None,
+    help="Show at most N errors (the summary still counts all).",
+)
+@click.option("--list-checks", is_flag=True, help="List every check (name, applies to, description) and exit.")
+def validate(path: str | None, fmt: str, max_errors: int | None, list_checks: bool) -> int:
     """Validate the package at PATH (a directory or its datapackage.json;
-    default: the bundled dataset)."""
+    default: the current directory's package, else the bundled copy)."""
     from jakdata.report import render
-    from jakdata.validate import run
+    from jakdata.validate.checker import run
 
-    outcome = run(path, isolate_profile="frictionless" not in sys.modules)
+    if list_checks:
+        return _list_checks(fmt)
+    target, source = read_source(path)
+    outcome = run(target, isolate_profile="frictionless" not in sys.modules, source=source)
     text = render(fmt, outcome, max_errors)
-    if outcome.error is not None and fmt == "text":
-        click.echo(text, err=True)
-    else:
-        click.echo(text)
+    click.echo(text, err=outcome.error is not None and fmt == "text")
     return outcome.exit_code
 
 
+def _list_checks(fmt: str) -> int:
+    from jakdata.validate.catalogue import CHECKS
+
+    if fmt == "json":
+        import json
+
+        click.echo(json.dumps([c.__dict__ for c in CHECKS], indent=2))
+    else:
+        width = max(len(c.name) for c in CHECKS)
+        for c in CHECKS:
+            click.echo(f"{c.name:<{width}}  {c.applies_to:<7}  {c.description}")
+    return 0
+
+
 @cli.command()
-@click.argument("path", required=False, type=click.Path())
+@package_path
 def info(path: str | None) -> int:
     """Version and tables with row counts."""
     from jakdata.dataset import load
 
-    ds = load(path)
-    click.echo(f"{ds.name} {ds.version}")
+    target, source = read_source(path)
+    ds = load(target)
+    click.echo(f"{ds.name} {ds.version}" + (f" — {source}" if source else ""))
     click.echo(f"package: {ds.path}")
     width = max(len(t) for t in ds.tables)
     for t in ds.tables:
@@ -58,14 +129,14 @@ def info(path: str | None) -> int:
 
 
 @cli.command()
-@click.argument("path", required=False, type=click.Path())
+@package_path
 @click.option("--check", is_flag=True, help="Only report stale entries; exit 1 if any.")
 def hashes(path: str | None, check: bool) -> int:
     """Refresh each resource's `hash` and `bytes` in datapackage.json
-    (nothing else changes)."""
-    from jakdata.integrity import refresh
+    (nothing else changes). PATH defaults to the current directory."""
+    from jakdata.tools.hashes import refresh
 
-    changed = refresh(path, write=not check)
+    changed = refresh(write_target(path), write=not check)
     for name in changed:
         click.echo(f"{'stale' if check else 'updated'}: {name}")
     if not changed:
@@ -74,14 +145,13 @@ def hashes(path: str | None, check: bool) -> int:
 
 
 @cli.command()
-@click.argument("path", required=False, type=click.Path())
-@click.option("--format", "fmt", type=click.Choice(["text", "apa", "bibtex", "cff"]), default="text",
-              show_default=True)
+@package_path
+@click.option("--format", "fmt", type=click.Choice(CITE_FORMATS), default="text", show_default=True)
 def cite(path: str | None, fmt: str) -> int:
     """How to cite this data: version and content fingerprint."""
-    from jakdata.citation import cite as _cite
+    from jakdata.tools.citation import cite as _cite
 
-    text = _cite(path, fmt)
+    text = _cite(read_source(path)[0], fmt)
     click.echo(text, nl=not text.endswith("\n"))
     return 0
 
@@ -95,8 +165,8 @@ def diff(old: str, new: str, fmt: str) -> int:
     Exit 0 when identical, 1 when different, 2 on unusable input."""
     import json
 
-    from jakdata.diff import diff as _diff
-    from jakdata.diff import render_text
+    from jakdata.tools.diff import diff as _diff
+    from jakdata.tools.diff import render_text
 
     d = _diff(old, new)
     click.echo(json.dumps(d, indent=2, ensure_ascii=False) if fmt == "json" else render_text(d))
@@ -104,45 +174,32 @@ def diff(old: str, new: str, fmt: str) -> int:
 
 
 @cli.command()
-@click.argument("path", required=False, type=click.Path())
+@package_path
 @click.option("--date", help="Release date (YYYY-MM-DD); default today.")
 def release(path: str | None, date: str | None) -> int:
     """Record the current version in releases.json (after the CHANGELOG
-    entry and `jakdata hashes`), and rewrite CITATION.cff."""
-    from jakdata.release import record
+    entry and `jakdata hashes`), and rewrite CITATION.cff. PATH defaults to
+    the current directory."""
+    from jakdata.tools.release import record
 
-    try:
-        entry = record(path, date)
-    except ValueError as exc:
-        raise click.ClickException(str(exc)) from None
+    entry = record(write_target(path), date)
     click.echo(f"recorded: fingerprint {entry['fingerprint']}, {len(entry['files'])} files")
     return 0
 
 
 @cli.command()
-@click.argument("path", required=False, type=click.Path())
+@package_path
 @click.option("--output", "-o", type=click.Path(), help="Write to this file instead of standard output.")
 @click.option("--force", is_flag=True, help="Replace an existing file that is not a generated dictionary.")
 def docs(path: str | None, output: str | None, force: bool) -> int:
     """The data dictionary (Markdown), generated from the schemas. An
     existing output file is replaced only if `jakdata docs` generated it
     (or with --force)."""
-    from pathlib import Path
+    from jakdata.tools.docs import render, write
 
-    from jakdata.dictionary import GENERATED_MARK, render
-
-    text = render(path)
+    text = render(read_source(path)[0])
     if output:
-        target = Path(output)
-        if target.exists() and not force:
-            try:
-                ours = GENERATED_MARK in target.read_text(encoding="utf-8")[:2000]
-            except (OSError, UnicodeDecodeError):
-                ours = False
-            if not ours:
-                raise click.UsageError(f"{output} exists and was not generated by `jakdata docs`; "
-                                       "use --force to replace it")
-        target.write_text(text, encoding="utf-8")
+        write(text, output, force)
     else:
         click.echo(text, nl=False)
     return 0
@@ -150,65 +207,62 @@ def docs(path: str | None, output: str | None, force: bool) -> int:
 
 @cli.command()
 @click.argument("name")
-@click.option("--path", type=click.Path(), help="Another package (directory or datapackage.json).")
+@package_path
 def find(name: str, path: str | None) -> int:
     """Find a drug, target, indication or measure by any name, code or
     synonym (乌帕替尼, упадацитиниб, jak1, a UniProt accession...)."""
     from jakdata.dataset import load
     from jakdata.lookup import find as _find
+    from jakdata.report.common import safe
 
-    hits = _find(name, load(path))
+    hits = _find(name, load(read_source(path)[0]))
     if hits.empty:
-        click.echo(f"no drug, target, indication or measure is called {name!r}", err=True)
+        click.echo(f"no drug, target, indication or measure is called {safe(name)!r}", err=True)
         return 1
     for r in hits.itertuples(index=False):
-        click.echo(f"{r.entity_type}\t{r.entity_id}\t{r.name}\t(matched {r.matched!r} in {r.matched_in})")
+        click.echo(
+            safe(f"{r.entity_type}\t{r.entity_id}\t{r.name}\t(matched {r.matched!r} in {r.matched_in})").replace(
+                "\\t", "\t"
+            )
+        )
     return 0
 
 
 @cli.command()
-@click.option("--format", "fmt", type=click.Choice(["sqlite", "parquet", "xlsx"]), required=True)
-@click.option("--output", "-o", type=click.Path(), required=True,
-              help="A file (sqlite, xlsx) or a directory (parquet: one file per table).")
-@click.option("--force", is_flag=True, help="Replace an existing output.")
-@click.option("--path", type=click.Path(), help="Another package (directory or datapackage.json).")
-def export(fmt: str, output: str, force: bool, path: str | None) -> int:
-    """Export every table to SQLite, Parquet or Excel."""
+@package_path
+@click.option("--format", "fmt", type=click.Choice(EXPORT_FORMATS), required=True)
+@click.option(
+    "--output",
+    "-o",
+    type=click.Path(),
+    required=True,
+    help="A file (sqlite, xlsx) or a directory (parquet: one file per table).",
+)
+@click.option(
+    "--force", is_flag=True, help="Replace an existing output file (or a directory an earlier parquet export made)."
+)
+def export(path: str | None, fmt: str, output: str, force: bool) -> int:
+    """Export every table to SQLite, Parquet or Excel (invalid data is refused)."""
     from jakdata.dataset import load
-    from jakdata.export import OutputExists
-    from jakdata.export import export as _export
+    from jakdata.tools.export import export as _export
 
-    try:
-        out = _export(load(path), fmt, output, force)
-    except OutputExists as exc:
-        click.echo(f"error: {exc}", err=True)
-        return 2
-    except RuntimeError as exc:
-        click.echo(f"error: {exc}", err=True)
-        return 2
+    out = _export(load(read_source(path)[0]), fmt, output, force)
     click.echo(f"wrote {out}")
     return 0
 
 
 @cli.command()
 @click.argument("kind", type=click.Choice(["trajectories", "evidence-map"]))
+@package_path
 @click.option("--output", "-o", type=click.Path(), required=True, help="PNG (or PDF, SVG) file to write.")
 @click.option("--force", is_flag=True, help="Replace an existing file.")
-@click.option("--path", type=click.Path(), help="Another package (directory or datapackage.json).")
-def plot(kind: str, output: str, force: bool, path: str | None) -> int:
+def plot(kind: str, path: str | None, output: str, force: bool) -> int:
     """Plot arms' values over time, or a drug x indication evidence map."""
-    from pathlib import Path
-
     from jakdata.dataset import load
-    from jakdata.plot import plot as _plot
+    from jakdata.package.files import check_target
+    from jakdata.tools.plot import plot as _plot
 
-    if Path(output).exists() and not force:
-        click.echo(f"error: {output} exists; use --force to replace it", err=True)
-        return 2
-    try:
-        out = _plot(kind, load(path), output)
-    except RuntimeError as exc:
-        click.echo(f"error: {exc}", err=True)
-        return 2
+    check_target(Path(output), force)  # before loading anything
+    out = _plot(kind, load(read_source(path)[0]), output, force)
     click.echo(f"wrote {out}")
     return 0

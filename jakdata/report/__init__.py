@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from jakdata.report import github, json_, text
 
-REPORTERS: dict[str, Callable] = {"text": text.render, "json": json_.render, "github": github.render}
+if TYPE_CHECKING:  # pragma: no cover
+    from jakdata.validate.checker import Outcome
+
+Reporter = Callable[["Outcome", "int | None"], str]
+REPORTERS: dict[str, Reporter] = {"text": text.render, "json": json_.render, "github": github.render}
+FORMATS = tuple(REPORTERS)
 
 
-def render(fmt: str, outcome, max_errors: int | None = None) -> str:
+def render(fmt: str, outcome: Outcome, max_errors: int | None = None) -> str:
     return REPORTERS[fmt](outcome, max_errors)

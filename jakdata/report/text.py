@@ -2,49 +2,58 @@
 
 from __future__ import annotations
 
-from jakdata.errors import shorten
-from jakdata.report.common import shown, summary
+from jakdata.report.common import plural, safe, show_value, shown, summary
+from jakdata.validate.checker import Outcome
+from jakdata.validate.findings import Finding
 
 
-def location(f) -> str:
+def location(f: Finding) -> str:
     where = f.path or f.table or "datapackage.json"
     return f"{where}:{f.row}" if f.row is not None else where
 
 
-def line(f) -> str:
+def line(f: Finding) -> str:
     head = location(f)
     if f.column is not None:
-        value = shorten(f.value)
-        head += f" {f.column}={value}" if value not in (None, "") else f" {f.column}"
-    return f"{head}: {f.message} [{f.check}]"
+        value = show_value(f.value) if f.value not in (None, "") else ""
+        head += f" {safe(f.column)}={value}" if value else f" {safe(f.column)}"
+    return f"{head}: {safe(f.message)} [{f.check}]"
 
 
-def render(outcome, max_errors=None) -> str:
+def headline(outcome: Outcome) -> str:
+    """The first line: valid or invalid, the package, and which one it is."""
     if outcome.error is not None:
-        return f"error: {outcome.error}"
+        return f"error: {safe(str(outcome.error))}"
     r = outcome.result
-    label = f"{r.package or 'package'} {r.version or ''}".strip()
+    assert r is not None
+    label = safe(f"{r.package or 'package'} {r.version or ''}".strip())
+    which = f" — {outcome.source}" if outcome.source else ""
     if r.valid:
-        tables = len(r.rows)
-        rows = sum(r.rows.values())
-        out = [f"valid: {label} ({tables} tables, {rows} rows)"]
-    else:
-        counts = summary(r.findings)
-        parts = ", ".join(f"{t} {sum(c.values())}" for t, c in counts.items())
-        out = [f"invalid: {label}: {len(r.findings)} errors ({parts})"]
-    out += [f"warning: {w}" for w in r.warnings]
+        return f"valid: {label} ({plural(len(r.rows), 'table')}, {plural(sum(r.rows.values()), 'row')}){which}"
+    parts = ", ".join(f"{t} {sum(c.values())}" for t, c in summary(r.findings).items())
+    return f"invalid: {label}: {plural(len(r.findings), 'error')} ({parts}){which}"
+
+
+def render(outcome: Outcome, max_errors: int | None = None) -> str:
+    out = [headline(outcome)]
+    r = outcome.result
+    if r is None:
+        return out[0]
+    out += [f"warning: {safe(w)}" for w in r.warnings]
     findings, left = shown(r.findings, max_errors)
-    current = object()
+    current: str | None = None
     for f in findings:
         table = f.table or "(package)"
         if table != current:
-            out.append(f"{table}:")
+            out.append(f"{safe(table)}:")
             current = table
         out.append("  " + line(f))
     if left:
-        out.append(f"... {left} more errors not shown (--max-errors {max_errors})")
+        out.append(f"... {plural(left, 'more error')} not shown (--max-errors {max_errors})")
     if not r.valid:
         per = summary(r.findings)
-        out.append("summary: " + "; ".join(
-            f"{t}: " + ", ".join(f"{c} {n}" for c, n in checks.items()) for t, checks in per.items()))
+        out.append(
+            "summary: "
+            + "; ".join(f"{safe(t)}: " + ", ".join(f"{c} {n}" for c, n in checks.items()) for t, checks in per.items())
+        )
     return "\n".join(out)

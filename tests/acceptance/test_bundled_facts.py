@@ -48,18 +48,31 @@ def test_patient_o_series_dose_and_reduction(ds):
 def test_case_report_study_and_source(ds):
     s = ds.studies.set_index("study_id").loc[CASES]
     assert (s["design"], s["species"], s["n_participants"], s["indication_id"]) == (
-        "case-report", "human", 2, "atopic-dermatitis")
+        "case-report",
+        "human",
+        2,
+        "atopic-dermatitis",
+    )
     src = ds.sources.set_index("source_id").loc[CASES]
     assert (src["doi"], src["year"], src["volume"], src["issue"], src["pages"], src["language"]) == (
-        "10.36691/RJA11544", 2023, "20", "2", "238-249", "ru")
+        "10.36691/RJA11544",
+        2023,
+        "20",
+        "2",
+        "238-249",
+        "ru",
+    )
 
 
 def test_table1_targets_as_printed(ds):
     t = ds.drug_targets[ds.drug_targets["reported_in"] == CASES]
     by_drug = t.groupby("drug_id")["target_id"].apply(lambda s: sorted(s)).to_dict()
     assert by_drug == {
-        "abrocitinib": ["JAK1"], "baricitinib": ["JAK1", "JAK2"], "ruxolitinib": ["JAK1", "JAK2"],
-        "tofacitinib": ["JAK1", "JAK2", "JAK3", "TYK2"], "upadacitinib": ["JAK1"],
+        "abrocitinib": ["JAK1"],
+        "baricitinib": ["JAK1", "JAK2"],
+        "ruxolitinib": ["JAK1", "JAK2"],
+        "tofacitinib": ["JAK1", "JAK2", "JAK3", "TYK2"],
+        "upadacitinib": ["JAK1"],
     }
     ind = ds.drug_indications[ds.drug_indications["reported_in"] == CASES]
     assert set(ind["status"]) == {"reported-use"} and ind["region"].isna().all()
@@ -144,5 +157,9 @@ def test_identifiers_found_in_registry_copies_and_a_conflict_left_empty(ds):
     assert pd.isna(d.loc["deucravacitinib", "chembl_id"])
     i = ds.indications.set_index("indication_id")
     assert i.loc["vitiligo", ["mondo_id", "icd10", "icd11", "mesh_id"]].tolist() == [
-        "MONDO:0008661", "L80", "ED63.0", "D014820"]
+        "MONDO:0008661",
+        "L80",
+        "ED63.0",
+        "D014820",
+    ]
     assert pd.isna(i.loc["myelofibrosis", "icd11"])  # 2A20.2 is primary myelofibrosis only

@@ -7,9 +7,9 @@ import subprocess
 import sys
 
 import pytest
+from conftest import EXAMPLES, build_example, set_cells
 
 import jakdata
-from conftest import build_example, EXAMPLES, set_cells
 
 
 def test_validate_bundled_text(cli):
@@ -33,8 +33,15 @@ def test_invalid_json_report_and_exit_1(cli, tmp_path):
     doc = json.loads(out)
     assert code == 1 and doc["valid"] is False
     (err,) = doc["errors"]
-    assert err == {"table": "outcomes", "row": 3, "column": "value", "value": "150", "check": "measure-range",
-                   "message": "above maximum 103 of scorad", "file": "data/outcomes.csv"}
+    assert err == {
+        "table": "outcomes",
+        "row": 3,
+        "column": "value",
+        "value": "150",
+        "check": "measure-range",
+        "message": "above maximum 103 of scorad",
+        "file": "data/outcomes.csv",
+    }
     assert doc["summary"] == {"outcomes": {"measure-range": 1}}
 
 
@@ -43,15 +50,18 @@ def test_text_report_line(cli, tmp_path):
     code, out, _ = cli("validate", str(pkg))
     lines = out.splitlines()
     assert code == 1
-    assert lines[0].startswith("invalid: jakdata") and "1 errors" in lines[0]
+    assert lines[0].startswith("invalid: jakdata") and "1 error (" in lines[0]
     assert "  data/outcomes.csv:3 value=150: above maximum 103 of scorad [measure-range]" in lines
 
 
-def test_github_annotations(cli, tmp_path):
-    pkg, _ = build_example(EXAMPLES / "invalid" / "measure-range", tmp_path / "p")
-    code, out, _ = cli("validate", str(pkg), "--format", "github")
+def test_github_annotations(cli, tmp_path, monkeypatch):
+    """``file=`` is relative to the current directory (the repository root
+    in a workflow), wherever the package lies."""
+    _pkg, _ = build_example(EXAMPLES / "invalid" / "measure-range", tmp_path / "repo" / "sub" / "p")
+    monkeypatch.chdir(tmp_path / "repo")
+    code, out, _ = cli("validate", "sub/p", "--format", "github")
     assert code == 1
-    assert out.splitlines()[0].startswith("::error file=data/outcomes.csv,line=3,title=measure-range::")
+    assert out.splitlines()[0].startswith("::error file=sub/p/data/outcomes.csv,line=3,title=measure-range::")
 
 
 def test_max_errors_caps_output_and_says_how_many_were_left_out(cli, tmp_path):
@@ -70,10 +80,14 @@ def test_usage_error_exits_2(cli):
     assert code == 2 and "Invalid value" in err
 
 
-def test_info(cli):
+def test_info(cli, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)  # no datapackage.json here: the bundled copy, and it says so
     code, out, _ = cli("info")
     assert code == 0
-    assert out.splitlines()[0] == f"jakdata {jakdata.__version__}"
+    assert (
+        out.splitlines()[0]
+        == f"jakdata {jakdata.__version__} — the bundled copy (no datapackage.json in the current directory)"
+    )
     assert any(line.split()[:2] == ["outcomes", str(len(jakdata.load("outcomes")))] for line in out.splitlines())
 
 
@@ -97,11 +111,17 @@ def test_pre_commit_hook_runs_the_validator(cli):
     assert code == 0 and out.startswith("valid:")
 
 
-@pytest.mark.parametrize("args", [["info", "{pkg}"], ["find", "tofacitinib", "--path", "{pkg}"],
-                                  ["export", "--format", "sqlite", "-o", "{out}/x.sqlite", "--path", "{pkg}"],
-                                  ["cite", "{pkg}"]])
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["info", "{pkg}"],
+        ["find", "tofacitinib", "--path", "{pkg}"],
+        ["export", "--format", "sqlite", "-o", "{out}/x.sqlite", "--path", "{pkg}"],
+        ["cite", "{pkg}"],
+    ],
+)
 def test_commands_that_load_bad_data_say_where_in_one_line(cli, package_copy, tmp_path, args):
-    from jakdata.integrity import refresh
+    from jakdata.tools.hashes import refresh
 
     set_cells(package_copy, "arms", 1, n="one")
     refresh(package_copy)

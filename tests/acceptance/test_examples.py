@@ -7,7 +7,6 @@ import json
 from pathlib import Path
 
 import pytest
-
 from conftest import EXAMPLES, build_example, build_minimal
 
 INVALID = sorted(p for p in (EXAMPLES / "invalid").iterdir() if (p / "case.json").is_file())
@@ -33,26 +32,29 @@ def test_invalid_example(cli, tmp_path, example: Path):
 
 
 def test_every_check_has_a_negative_example():
-    from jakdata.checks.rules import RULES
-    from jakdata.dictionary import FIELD_CHECKS
+    from jakdata.validate.catalogue import CATALOGUE
 
     covered = set()
     for ex in INVALID:
         covered |= {e["check"] for e in json.loads((ex / "case.json").read_text(encoding="utf-8"))["errors"]}
-    missing = (set(RULES) | set(FIELD_CHECKS)) - covered
+    missing = set(CATALOGUE) - covered - {"min-length"}  # no schema of the model uses minLength
     assert not missing, f"checks without a negative example: {sorted(missing)}"
 
 
 def _examples_of(check: str) -> list[Path]:
-    return [ex for ex in INVALID
-            if check in {e["check"] for e in json.loads((ex / "case.json").read_text(encoding="utf-8"))["errors"]}]
+    return [
+        ex
+        for ex in INVALID
+        if check in {e["check"] for e in json.loads((ex / "case.json").read_text(encoding="utf-8"))["errors"]}
+    ]
 
 
-@pytest.mark.parametrize("rule", sorted(__import__("jakdata.checks.rules", fromlist=["RULES"]).RULES))
+@pytest.mark.parametrize("rule", sorted(__import__("jakdata.validate.rules", fromlist=["RULES"]).RULES))
 def test_each_rule_is_load_bearing(tmp_path, monkeypatch, rule):
     """Removing a rule makes its negative example go unreported: the example
     tests above fail if a rule is dropped."""
-    from jakdata.checks import rules, validate_package
+    from jakdata.validate import rules
+    from jakdata.validate.checker import validate_package
 
     (example,) = _examples_of(rule)[:1]
     pkg, case = build_example(example, tmp_path / example.name)

@@ -16,12 +16,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
+from conftest import copy_bundled
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from conftest import copy_bundled
-from jakdata.checks import validate_package
-from jakdata.integrity import refresh
+from jakdata.tools.hashes import refresh
+from jakdata.validate.checker import validate_package
 
 HERE = Path(__file__).parent
 
@@ -125,8 +125,11 @@ def is_free_text(f, c) -> bool:
 
 
 # A few places per run (each run tries others); JAKDATA_FAULT_EXAMPLES=50 searches harder.
-SETTINGS = settings(max_examples=int(os.environ.get("JAKDATA_FAULT_EXAMPLES", "3")), deadline=None,
-                    suppress_health_check=[HealthCheck.function_scoped_fixture])
+SETTINGS = settings(
+    max_examples=int(os.environ.get("JAKDATA_FAULT_EXAMPLES", "3")),
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
 
 # ---------------------------------------------------------------- cell defects
 
@@ -140,11 +143,14 @@ CELL_DEFECTS = {
     # also fire on that cell; None: any, as with a broken id's references)
     "whitespace": (is_free_text, lambda v: v + " ", set()),
     "unicode-nfc": (is_free_text, lambda v: v + unicodedata.normalize("NFD", " é"), set()),
-    "formula-injection": (is_free_text, lambda v: "=HYPERLINK(\"http://x\")", set()),
+    "formula-injection": (is_free_text, lambda v: '=HYPERLINK("http://x")', set()),
     "max-length": (lambda f, c: "maxLength" in c and is_free_text(f, c), lambda v: "x" * 2_000_000, set()),
     "identifier-format": (lambda f, c: "identifierScheme" in f, lambda v: "x" + v, {"max-length"}),
-    "enum": (lambda f, c: "enum" in c and f["name"] not in ("entity_type",), lambda v: "not-a-listed-value",
-             {"max-length"}),
+    "enum": (
+        lambda f, c: "enum" in c and f["name"] not in ("entity_type",),
+        lambda v: "not-a-listed-value",
+        {"max-length"},
+    ),
     "type": (lambda f, c: f.get("type") in ("number", "integer", "boolean", "date"), lambda v: "n/a", set()),
     "ascii-id": (lambda f, c: f["_is_id"] and "pattern" in c, lambda v: "а" + v, None),  # Cyrillic а
 }
@@ -320,10 +326,18 @@ def _blank_required(provenance: bool):
     required cell outside the primary key."""
 
     def inject(tables, draw):
-        options = [(t.name, k, f["name"]) for t in tables.values()
-                   for f in t.fields(lambda f, c: c.get("required") and (f["name"] in PROVENANCE) == provenance
-                                     and f["name"] not in t.schema.get("primaryKey", []))
-                   for k in range(len(t.rows))]
+        options = [
+            (t.name, k, f["name"])
+            for t in tables.values()
+            for f in t.fields(
+                lambda f, c, t=t: (
+                    c.get("required")
+                    and (f["name"] in PROVENANCE) == provenance
+                    and f["name"] not in t.schema.get("primaryKey", [])
+                )
+            )
+            for k in range(len(t.rows))
+        ]
         table, k, column = pick(draw, options, "required cell")
         _set(tables, table, k, column, "")
         return table, k, column
@@ -413,16 +427,16 @@ def test_schema_drift(bundled, tmp_path, drift, data):
     t = pick(data.draw, list(tables.values()), "table")
     if drift == "extra":
         t.header.append("surplus_column")
-        t.rows = [r + [""] for r in t.rows]
+        t.rows = [[*r, ""] for r in t.rows]
         column = "surplus_column"
     elif drift == "missing":
         i = data.draw(st.integers(1, len(t.header) - 1), label="column")
         column = t.header.pop(i)
-        t.rows = [r[:i] + r[i + 1:] for r in t.rows]
+        t.rows = [r[:i] + r[i + 1 :] for r in t.rows]
     else:
         i = data.draw(st.integers(0, len(t.header) - 2), label="column")
         t.header[i], t.header[i + 1] = t.header[i + 1], t.header[i]
-        t.rows = [r[:i] + [r[i + 1], r[i]] + r[i + 2:] for r in t.rows]
+        t.rows = [[*r[:i], r[i + 1], r[i], *r[i + 2 :]] for r in t.rows]
         column = t.header[i]
     got, _ = findings(root, tables, t.name)
     assert (t.name, 1, column, "header") in got, got
@@ -442,11 +456,10 @@ def test_stale_hash_names_the_file(bundled, tmp_path, data):
 
 
 def test_every_injected_check_is_one_the_validator_knows():
-    from jakdata.checks.rules import RULES
-    from jakdata.dictionary import FIELD_CHECKS
+    from jakdata.validate.catalogue import CATALOGUE
+    from jakdata.validate.rules import RULES
 
     injected = set(CELL_DEFECTS) | set(RULE_DEFECTS) | {"foreign-key", "list-foreign-key"}
-    assert injected <= set(RULES) | set(FIELD_CHECKS) | {"whitespace", "unicode-nfc", "formula-injection",
-                                                           "ascii-id", "provenance"}
+    assert injected <= set(CATALOGUE)
     missing = set(RULES) - injected - {"parent-cycle"}  # a cycle needs two rows: tests/examples
     assert not missing, f"rules with no injected fault: {sorted(missing)}"

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from jakdata.integrity import refresh
+from jakdata.tools.hashes import refresh
 
 UNUSABLE = 2
 
@@ -78,8 +78,9 @@ def test_empty_csv(cli, package_copy):
     assert_unusable(cli, package_copy, "data/drugs.csv", "empty file")
 
 
-@pytest.mark.parametrize("content, words", [(b"\xef\xbb\xbf\n\n\n", "empty file"),
-                                            (b"\n\nCHEMBL1,x\n", "line 1: the header row is empty")])
+@pytest.mark.parametrize(
+    "content, words", [(b"\xef\xbb\xbf\n\n\n", "empty file"), (b"\n\nCHEMBL1,x\n", "line 1: the header row is empty")]
+)
 def test_csv_without_a_header(cli, package_copy, content, words):
     (package_copy / "data" / "drugs.csv").write_bytes(content)
     refresh(package_copy)
@@ -97,7 +98,9 @@ def test_wrong_encoding_in_a_ragged_row_gives_one_clean_line(cli, package_copy):
 
 def test_wrong_encoding(cli, package_copy):
     p = package_copy / "data" / "synonyms.csv"
-    p.write_bytes(p.read_text(encoding="utf-8").encode("utf-8") + "drug,upadacitinib,упадацитиниб,ru,inn,\n".encode("cp1251"))
+    p.write_bytes(
+        p.read_text(encoding="utf-8").encode("utf-8") + "drug,upadacitinib,упадацитиниб,ru,inn,\n".encode("cp1251")
+    )
     line = p.read_bytes().count(b"\n")
     assert_unusable(cli, package_copy, "data/synonyms.csv", f"line {line}", "not valid UTF-8")
 
@@ -150,9 +153,15 @@ def test_huge_field_is_an_error_not_a_hang(cli, package_copy):
     p = package_copy / "data" / "source_notes.csv"
     lines = p.read_text(encoding="utf-8").splitlines()
     header = lines[0].split(",")
-    row = {c: "" for c in header}
-    row.update(note_id="huge-1", source_id="lyu-2026-rosacea-review", locator="§1", kind="typo",
-               description="x" * 2_000_000, resolution="none")
+    row = dict.fromkeys(header, "")
+    row.update(
+        note_id="huge-1",
+        source_id="lyu-2026-rosacea-review",
+        locator="§1",
+        kind="typo",
+        description="x" * 2_000_000,
+        resolution="none",
+    )
     with p.open("a", encoding="utf-8") as fh:
         fh.write(",".join(row[c] for c in header) + "\n")
     refresh(package_copy)
@@ -166,7 +175,7 @@ def test_huge_field_is_an_error_not_a_hang(cli, package_copy):
 
 
 def test_a_csv_given_instead_of_the_package(cli, package_copy):
-    code, out, err = cli("validate", str(package_copy / "data" / "outcomes.csv"))
+    code, _out, err = cli("validate", str(package_copy / "data" / "outcomes.csv"))
     assert code == 2 and "outcomes.csv: is not a datapackage.json: give the package directory" in err
     assert "Traceback" not in err and len(err.strip().splitlines()) == 1
 

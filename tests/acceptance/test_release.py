@@ -12,10 +12,10 @@ import pytest
 import yaml
 
 import jakdata
-from jakdata.citation import cite
-from jakdata.descriptor import bundled_root
-from jakdata.integrity import refresh
-from jakdata.release import problems
+from jakdata.package.descriptor import bundled_root
+from jakdata.tools.citation import cite
+from jakdata.tools.hashes import refresh
+from jakdata.tools.release import problems
 
 ROOT = bundled_root()
 
@@ -94,7 +94,7 @@ def test_changing_a_cell_without_a_new_version_fails_with_instructions(tmp_path,
     d["version"] = new
     (repo / "datapackage.json").write_text(json.dumps(d, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     code, _, err = cli("release", str(repo))
-    assert code == 1 and "CHANGELOG.md has no section" in err
+    assert code == 2 and "CHANGELOG.md has no section" in err
     log = (repo / "CHANGELOG.md").read_text(encoding="utf-8")
     log = log.replace("## [Unreleased]\n", f"## [Unreleased]\n\n## [{new}] - 2026-12-01\n\n### Fixed\n- A value.\n", 1)
     (repo / "CHANGELOG.md").write_text(log, encoding="utf-8")

@@ -8,8 +8,8 @@ import pandas as pd
 import pytest
 
 import jakdata
-from jakdata.descriptor import bundled_root
-from jakdata.dictionary import render
+from jakdata.package.descriptor import bundled_root
+from jakdata.tools.docs import render
 from jakdata.views import COLUMNS
 
 
@@ -24,7 +24,8 @@ def test_evidence_has_one_row_per_outcome_with_context(ds):
     assert ev["outcome_id"].tolist() == ds.outcomes["outcome_id"].tolist()
     assert list(ev.columns) == list(ds.outcomes.columns) + list(COLUMNS)
     row = ev.set_index("outcome_id").loc[
-        ds.outcomes.loc[(ds.outcomes["measure_id"] == "scorad") & (ds.outcomes["value"] == 91), "outcome_id"].iloc[0]]
+        ds.outcomes.loc[(ds.outcomes["measure_id"] == "scorad") & (ds.outcomes["value"] == 91), "outcome_id"].iloc[0]
+    ]
     assert row["drug_inn"] == "upadacitinib" and row["arm_dose"] == 30 and row["arm_label"]
     assert row["study_design"] == "case-report" and row["measure_name"].startswith("SCORing")
     assert row["source_citation"] == "Shatokhina 2023" and row["source_type"] == "case-report"
@@ -32,18 +33,21 @@ def test_evidence_has_one_row_per_outcome_with_context(ds):
     assert (sub["indication_parent"] == "Rosacea").all()
 
 
-@pytest.mark.parametrize("name, etype, eid", [
-    ("乌帕替尼", "drug", "upadacitinib"),
-    ("упадацитиниб", "drug", "upadacitinib"),
-    ("UPADACITINIB", "drug", "upadacitinib"),
-    ("ｕｐａｄａｃｉｔｉｎｉｂ", "drug", "upadacitinib"),  # full width
-    ("jak1", "target", "JAK1"),
-    ("P23458", "target", "JAK1"),
-    ("L04AF03", "drug", "upadacitinib"),
-    ("玫瑰痤疮", "indication", "rosacea"),
-    ("атопический дерматит", "indication", "atopic-dermatitis"),
-    ("scorad", "measure", "scorad"),
-])
+@pytest.mark.parametrize(
+    "name, etype, eid",
+    [
+        ("乌帕替尼", "drug", "upadacitinib"),
+        ("упадацитиниб", "drug", "upadacitinib"),
+        ("UPADACITINIB", "drug", "upadacitinib"),
+        ("ｕｐａｄａｃｉｔｉｎｉｂ", "drug", "upadacitinib"),  # full width
+        ("jak1", "target", "JAK1"),
+        ("P23458", "target", "JAK1"),
+        ("L04AF03", "drug", "upadacitinib"),
+        ("玫瑰痤疮", "indication", "rosacea"),
+        ("атопический дерматит", "indication", "atopic-dermatitis"),
+        ("scorad", "measure", "scorad"),
+    ],
+)
 def test_find_in_any_language(ds, name, etype, eid):
     hits = jakdata.find(name, ds)
     assert (etype, eid) in set(zip(hits["entity_type"], hits["entity_id"])), hits
@@ -84,7 +88,7 @@ def test_export_parquet_keeps_dtypes(ds, cli, tmp_path):
 def test_export_xlsx_neutralises_formulas(ds, tmp_path):
     import openpyxl
 
-    from jakdata.export import export, neutralise
+    from jakdata.tools.export import export, neutralise
 
     assert neutralise("=HYPERLINK(1)") == "'=HYPERLINK(1)" and neutralise("-5") == "-5"
     out = export(ds, "xlsx", tmp_path / "jak.xlsx")
@@ -94,7 +98,7 @@ def test_export_xlsx_neutralises_formulas(ds, tmp_path):
 
 
 def test_data_dictionary_is_current(cli):
-    committed = (bundled_root() / "docs" / "data-dictionary.md")
+    committed = bundled_root() / "docs" / "data-dictionary.md"
     if not committed.is_file():
         pytest.skip("not a source checkout")
     assert committed.read_text(encoding="utf-8") == render(), "run `jakdata docs -o docs/data-dictionary.md`"
@@ -135,8 +139,15 @@ def test_docs_never_replaces_a_file_it_did_not_write(cli, tmp_path):
     assert cli("docs", "-o", str(mine), "--force")[0] == 0
 
 
-@pytest.mark.parametrize("brand, drug", [("Rinvoq", "upadacitinib"), ("opzelura", "ruxolitinib"),
-                                         ("JAKAFI", "ruxolitinib"), ("ＸＥＬＪＡＮＺ", "tofacitinib")])
+@pytest.mark.parametrize(
+    "brand, drug",
+    [
+        ("Rinvoq", "upadacitinib"),
+        ("opzelura", "ruxolitinib"),
+        ("JAKAFI", "ruxolitinib"),
+        ("ＸＥＬＪＡＮＺ", "tofacitinib"),
+    ],
+)
 def test_find_by_brand_name(brand, drug):
     hits = jakdata.find(brand)
     assert list(hits["entity_id"]) == [drug] and list(hits["matched_in"]) == ["synonyms.name (en)"]

@@ -5,7 +5,7 @@ import subprocess
 import sys
 
 import jakdata
-from jakdata.descriptor import bundled_root
+from jakdata.package.descriptor import bundled_root
 
 
 def test_import_does_not_pull_heavy_dependencies():

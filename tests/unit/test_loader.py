@@ -6,9 +6,9 @@ import json
 
 import pandas as pd
 import pytest
+from conftest import set_cells
 
 import jakdata
-from conftest import set_cells
 from jakdata.errors import DataError, UnusableInput
 
 
@@ -26,7 +26,7 @@ def test_dataset_api(ds):
     with pytest.raises(KeyError, match="no table 'nope'"):
         ds["nope"]
     with pytest.raises(AttributeError):
-        ds.nope
+        _ = ds.nope
 
 
 def test_one_table(ds):
@@ -103,18 +103,18 @@ def test_load_another_package_by_directory_or_descriptor(package_copy):
 def conversion(request, monkeypatch):
     """Columns of large tables are converted on two threads: both ways must
     give the same frames and the same first error."""
-    from jakdata import dataset
+    from jakdata.table import convert
 
-    monkeypatch.setattr(dataset, "PARALLEL_FROM", 0 if request.param == "parallel" else 10**12)
+    monkeypatch.setattr(convert, "PARALLEL_FROM", 0 if request.param == "parallel" else 10**12)
     return request.param
 
 
 def test_serial_and_parallel_conversion_agree(package_copy, monkeypatch):
-    from jakdata import dataset
+    from jakdata.table import convert
 
-    monkeypatch.setattr(dataset, "PARALLEL_FROM", 10**12)
+    monkeypatch.setattr(convert, "PARALLEL_FROM", 10**12)
     serial = jakdata.load(package_copy)
-    monkeypatch.setattr(dataset, "PARALLEL_FROM", 0)
+    monkeypatch.setattr(convert, "PARALLEL_FROM", 0)
     parallel = jakdata.load(package_copy)
     for table in serial.tables:
         pd.testing.assert_frame_equal(serial[table], parallel[table])
@@ -144,5 +144,5 @@ def test_unknown_category_is_not_silently_lost(package_copy, conversion):
 
 
 def test_missing_package_is_unusable(tmp_path):
-    with pytest.raises(UnusableInput, match="no datapackage.json"):
+    with pytest.raises(UnusableInput, match=r"no datapackage\.json"):
         jakdata.load(tmp_path)

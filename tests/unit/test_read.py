@@ -4,21 +4,9 @@ from pathlib import Path
 
 import pytest
 
-from jakdata.descriptor import Resource
 from jakdata.errors import UnusableInput
-from jakdata import read
-from jakdata.read import count_newlines, read_table
-
-
-@pytest.fixture(autouse=True, params=["bytes", "mmap"])
-def way_of_reading(request, monkeypatch):
-    """Every test runs twice: the file read into memory (the loader), and
-    memory-mapped (the validator, for files of MAP_FROM bytes or more)."""
-    if request.param == "mmap":
-        original = read.read_bytes
-        monkeypatch.setattr(read, "MAP_FROM", 1)
-        monkeypatch.setattr(read, "read_bytes", lambda path, relpath, map_large=False: original(path, relpath, True))
-    return request.param
+from jakdata.package.descriptor import Resource
+from jakdata.table.read import count_newlines, read_table
 
 
 def resource(tmp_path: Path, content: bytes, columns=("a", "b")) -> Resource:
@@ -71,7 +59,6 @@ def test_bom_and_crlf_are_accepted_with_warnings(tmp_path):
     assert len(raw.warnings) == 2
 
 
-
 @pytest.mark.parametrize("data", [b"", b"a", b"\n", b"a,b\n1,x", b"a\r\nb\n" * 5_000_000])
 def test_count_newlines_is_bytes_count(data):
     assert count_newlines(data) == data.count(b"\n")
@@ -82,44 +69,6 @@ def test_whitespace_only_file_is_empty(tmp_path):
         read_table(resource(tmp_path, b" \n\n  \n"))
 
 
-def test_the_validator_maps_large_files_and_the_loader_never_does(tmp_path, way_of_reading):
-    res = resource(tmp_path, b"a,b\n" + b"1,x\n" * 300_000)  # 1.2 MB
-    assert isinstance(read_table(res, map_large=True).data, bytes) is False
-    if way_of_reading == "bytes":
-        assert isinstance(read_table(res).data, bytes)
-
-
-def test_a_file_that_cannot_be_mapped_is_read(tmp_path, monkeypatch):
-    import mmap
-
-    def refuse(*args, **kwargs):
-        raise OSError(19, "No such device")
-
-    monkeypatch.setattr(mmap, "mmap", refuse)
-    monkeypatch.setattr(read, "MAP_FROM", 1)
-    raw = read_table(resource(tmp_path, b"a,b\n1,x\n"), map_large=True)
-    assert isinstance(raw.data, bytes) and list(raw.frame["b"]) == ["x"]
-
-
 def test_large_whitespace_only_file_is_empty(tmp_path):
     with pytest.raises(UnusableInput, match="empty file"):
-        read_table(resource(tmp_path, b" \n" * 100_000), map_large=True)
-
-
-def test_validation_releases_its_memory_maps(tmp_path, monkeypatch):
-    import mmap
-
-    from jakdata.checks import validate_package
-    from jakdata.descriptor import bundled_root
-
-    made = []
-    real = mmap.mmap
-
-    def tracking(*args, **kwargs):
-        made.append(real(*args, **kwargs))
-        return made[-1]
-
-    monkeypatch.setattr(mmap, "mmap", tracking)
-    monkeypatch.setattr(read, "MAP_FROM", 1)
-    assert validate_package(bundled_root()).valid
-    assert made and all(m.closed for m in made)
+        read_table(resource(tmp_path, b" \n" * 100_000))

@@ -9,8 +9,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from jakdata import vector
-from jakdata.checks.text import WHITESPACE
+from jakdata.table import arrow as vector
+from jakdata.validate.text import WHITESPACE
 
 
 def test_whitespace_set_is_pythons():
@@ -19,8 +19,11 @@ def test_whitespace_set_is_pythons():
 
 @pytest.mark.parametrize("pattern", [r"^10\.[0-9]{4,9}/\S+$", r"^[a-z0-9]+(-[a-z0-9]+)*$", r"^\w+$", r"^https?://\S+$"])
 @settings(max_examples=200, deadline=None)
-@given(values=st.lists(st.text(alphabet=st.sampled_from(list("az09-/.:\\_ \t\x0b\x1c\u00a0\u3000é٣Ωhtps10")), max_size=14),
-                       max_size=30))
+@given(
+    values=st.lists(
+        st.text(alphabet=st.sampled_from(list("az09-/.:\\_ \t\x0b\x1c\u00a0\u3000é٣Ωhtps10")), max_size=14), max_size=30
+    )
+)
 def test_fullmatch_is_exactly_pythons(pattern, values):
     rx = re.compile(pattern)
     got = vector.fullmatch(pa.chunked_array([pa.array(values, pa.string())]), pattern).to_pylist()
@@ -57,7 +60,7 @@ def test_enum_on_an_integer_field_is_checked():
     import pandas as pd
     import pandera.errors
 
-    from jakdata.checks.fields import pandera_schema
+    from jakdata.validate.fields import pandera_schema
 
     schema = {"fields": [{"name": "grade", "type": "integer", "constraints": {"enum": [1, 2, 3]}}]}
     frame = pd.DataFrame({"grade": pd.array([1, None, 5], dtype="Int64")})

@@ -14,27 +14,19 @@ import datetime as _dt
 import json
 import re
 from pathlib import Path
+from typing import Any
 
-from jakdata.descriptor import open_package
-from jakdata.fingerprint import file_hashes, fingerprint_of
+from jakdata.errors import DataError, UnusableInput
+from jakdata.package.descriptor import open_package
+from jakdata.package.files import write_atomic
+from jakdata.package.hashing import file_hashes, fingerprint_of
+from jakdata.package.ledger import LEDGER, ledger_path, read_ledger
 
-LEDGER = "releases.json"
 HOW = (
     "to change released data: bump `version` in datapackage.json (patch: corrections; "
     "minor: new rows or tables; major: schema-breaking), add a CHANGELOG.md section for it, "
     "then run `jakdata hashes` and `jakdata release`"
 )
-
-
-def ledger_path(root: Path) -> Path:
-    return root / LEDGER
-
-
-def read_ledger(root: Path) -> dict:
-    p = ledger_path(root)
-    if not p.is_file():
-        return {"releases": {}}
-    return json.loads(p.read_text(encoding="utf-8"))
 
 
 def problems(path: str | Path | None = None) -> list[str]:
@@ -62,20 +54,24 @@ def changelog_has(root: Path, version: str) -> bool:
     return re.search(rf"^## \[{re.escape(version)}\]", p.read_text(encoding="utf-8"), re.M) is not None
 
 
-def record(path: str | Path | None = None, date: str | None = None) -> dict:
+def record(path: str | Path | None = None, date: str | None = None) -> dict[str, Any]:
     """Record the current version in the ledger (refuses invalid data and
     a version already recorded with other content)."""
     package = open_package(path)
     version = package.version
+    if not isinstance(version, str):
+        raise UnusableInput("the descriptor has no version", str(package.path))
     if not changelog_has(package.root, version):
-        raise ValueError(f"CHANGELOG.md has no section '## [{version}]'")
-    from jakdata.checks import validate_package
+        raise UnusableInput(f"CHANGELOG.md has no section '## [{version}]'", str(package.root))
+    from jakdata.validate.checker import validate_package
+
+    date = _release_date(date)
 
     result = validate_package(package.path)  # the descriptor the user named, not necessarily datapackage.json
     if not result.valid:  # a release is immutable: never record invalid data
         first = result.findings[0]  # findings come sorted
         where = ":".join(str(x) for x in (first.path or first.table, first.row) if x is not None)
-        raise ValueError(
+        raise DataError(
             f"the package is not valid ({len(result.findings)} errors, the first {where} [{first.check}]): "
             "run `jakdata validate` and fix them; nothing was recorded"
         )
@@ -83,24 +79,37 @@ def record(path: str | Path | None = None, date: str | None = None) -> dict:
     hashes = file_hashes(package)
     existing = ledger["releases"].get(version)
     if existing and existing["files"] != hashes:
-        raise ValueError(f"version {version} is already released with other content; {HOW}")
+        raise UnusableInput(f"version {version} is already released with other content; {HOW}")
     entry = {
-        "date": date or _dt.date.today().isoformat(),
+        "date": date,
         "fingerprint": fingerprint_of(hashes),
         "files": hashes,
     }
     ledger["releases"][version] = existing or entry
     ledger["releases"] = dict(sorted(ledger["releases"].items(), key=lambda kv: _key(kv[0])))
-    ledger_path(package.root).write_text(json.dumps(ledger, indent=2) + "\n", encoding="utf-8")
+    write_atomic(ledger_path(package.root), json.dumps(ledger, indent=2) + "\n", force=True)
     _update_citation_cff(package.root, version, ledger["releases"][version]["date"])
     return ledger["releases"][version]
 
 
-def _key(version: str) -> tuple:
+def _release_date(date: str | None) -> str:
+    """``date`` if it is a real calendar date YYYY-MM-DD, today if ``None``."""
+    if date is None:
+        return _dt.date.today().isoformat()
+    try:
+        if re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", date) is None:
+            raise ValueError
+        _dt.date.fromisoformat(date)
+    except ValueError:
+        raise UnusableInput(f"--date {date!r} is not a date YYYY-MM-DD") from None
+    return date
+
+
+def _key(version: str) -> tuple[int | str, ...]:
     return tuple(int(x) if x.isdigit() else x for x in re.split(r"[.-]", version))
 
 
 def _update_citation_cff(root: Path, version: str, date: str) -> None:
-    from jakdata.citation import cite
+    from jakdata.tools.citation import cite
 
-    (root / "CITATION.cff").write_text(cite(root, "cff"), encoding="utf-8")
+    write_atomic(root / "CITATION.cff", cite(root, "cff"), force=True)

@@ -5,27 +5,28 @@ with too many or too few cells) become findings; a file that cannot be
 read as UTF-8 CSV at all raises :class:`UnusableInput`.
 
 Parsing is pyarrow's CSV reader (fast, multi-threaded); every cell is read
-as text, so type conversion happens in one place (:mod:`jakdata.types`).
+as text, so type conversion happens in one place (:mod:`jakdata.table.convert`).
 """
 
 from __future__ import annotations
 
 import csv
 import io
-import os
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import TYPE_CHECKING
 
-from jakdata.errors import Finding, UnusableInput
+from jakdata.errors import UnusableInput
+from jakdata.package.files import read_bytes
+from jakdata.validate.findings import Finding
 
 if TYPE_CHECKING:  # pragma: no cover
     import numpy as np
     import pandas as pd
     import pyarrow as pa
 
-    from jakdata.descriptor import Resource
+    from jakdata.package.descriptor import Resource
 
 BOM = b"\xef\xbb\xbf"
 
@@ -39,8 +40,8 @@ class RawTable:
     name: str
     relpath: str
     header: list[str]
-    table: "pa.Table"
-    lines: "np.ndarray"  # CSV line number of each row
+    table: pa.Table
+    lines: np.ndarray  # CSV line number of each row
     findings: list[Finding] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     data: bytes = b""
@@ -52,86 +53,36 @@ class RawTable:
     def __len__(self) -> int:
         return self.table.num_rows
 
-    def arrow(self, column: str) -> "pa.ChunkedArray":
+    def arrow(self, column: str) -> pa.ChunkedArray:
         """One column as a pyarrow array."""
         return self.table.column(column)
 
     @cached_property
-    def frame(self) -> "pd.DataFrame":
+    def frame(self) -> pd.DataFrame:
         """The same cells as a pandas frame of ``str`` columns (built on first use)."""
         return self.table.to_pandas()
 
 
-MAP_FROM = 1 << 20  # with ``map_large``, files this large are memory-mapped
-
-
-def read_bytes(path, relpath: str, map_large: bool = False) -> "bytes | mmap.mmap":
-    """The file's bytes; with ``map_large``, a read-only memory map for a
-    file of ``MAP_FROM`` bytes or more (no copy: pages come from the OS cache
-    as the parser needs them). A map is only used by ``jakdata validate``:
-    a file truncated by another program while mapped makes the process die
-    of SIGBUS, which a notebook running ``load()`` must never risk. Where a
-    file cannot be mapped (some network or FUSE file systems), it is read."""
-    import mmap
-
-    try:
-        with open(path, "rb") as fh:
-            if map_large:
-                size = os.fstat(fh.fileno()).st_size
-                if size >= max(MAP_FROM, 1):  # an empty file cannot be mapped
-                    try:
-                        return mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ)
-                    except (OSError, ValueError):
-                        pass
-            return fh.read()
-    except FileNotFoundError:
-        raise UnusableInput("file not found", relpath) from None
-    except IsADirectoryError:
-        raise UnusableInput("is a directory, not a CSV file", relpath) from None
-    except OSError as exc:
-        raise UnusableInput(f"cannot be read ({exc.strerror})", relpath) from None
-
-
-def close_map(data) -> None:
-    """Close a memory map returned by :func:`read_bytes` (a no-op for bytes)."""
-    close = getattr(data, "close", None)
-    if close is not None:
-        try:
-            close()
-        except BufferError:  # still exported somewhere: the garbage collector will close it
-            pass
-
-
-def count_newlines(data) -> int:
-    """How many ``\\n`` bytes ``data`` (bytes or a memory map) holds: numpy
-    compares 16 MiB at a time, without a copy (≈3× faster than
-    ``bytes.count``, ≈7× faster than slicing a memory map into bytes)."""
+def count_newlines(data: bytes) -> int:
+    """How many ``\\n`` bytes ``data`` holds: numpy compares 16 MiB at a
+    time, without a copy (≈3× faster than ``bytes.count``)."""
     import numpy as np
 
     view = np.frombuffer(data, dtype=np.uint8)
     step = 1 << 24
-    return sum(int(np.count_nonzero(view[i:i + step] == 10)) for i in range(0, len(view), step))
-
-
-def _all_whitespace(data) -> bool:
-    if isinstance(data, bytes):
-        return data.isspace()
-    # a memory map: decided by its first bytes unless they are all whitespace
-    step = 1 << 12
-    while step < len(data) and data[:step].isspace():
-        step <<= 4
-    return data[:step].isspace()
+    return sum(int(np.count_nonzero(view[i : i + step] == 10)) for i in range(0, len(view), step))
 
 
 def sniff(data, relpath: str) -> tuple:
     """The CSV body (BOM removed) and warnings for a BOM or CRLF endings;
-    :class:`UnusableInput` for an empty or binary file. Cheap: no decoding.
-    Works on ``bytes`` and on a memory map alike."""
+    :class:`UnusableInput` for an empty or binary file. Cheap: no decoding."""
     warnings = []
-    if data[:len(BOM)] == BOM:
-        warnings.append(f"{relpath}: starts with a UTF-8 byte order mark (accepted; the convention is UTF-8 without BOM)")
-        data = bytes(data[len(BOM):])  # rare: a copy without the mark
-    if not len(data) or _all_whitespace(data):
+    if data[: len(BOM)] == BOM:
+        warnings.append(
+            f"{relpath}: starts with a UTF-8 byte order mark (accepted; the convention is UTF-8 without BOM)"
+        )
+        data = data[len(BOM) :]  # rare: a copy without the mark
+    if not len(data) or data.isspace():
         raise UnusableInput("empty file: a CSV needs at least a header row", relpath)
     if data.find(b"\x00") != -1:
         raise UnusableInput("binary file (contains NUL bytes), not CSV text", relpath)
@@ -176,13 +127,13 @@ def _quiet_undecodable_rows(handler):
         sys.unraisablehook = previous
 
 
-def read_table(resource: "Resource", map_large: bool = False) -> RawTable:
+def read_table(resource: Resource) -> RawTable:
     import numpy as np
     import pyarrow as pa
     import pyarrow.csv as pacsv
 
     relpath = resource.relpath
-    data = read_bytes(resource.path, relpath, map_large)
+    data = read_bytes(resource.path, relpath)
     body, warnings = sniff(data, relpath)
 
     header_line_end = body.find(b"\n")
@@ -202,14 +153,14 @@ def read_table(resource: "Resource", map_large: bool = False) -> RawTable:
         skipped.append((row.number, row.actual_columns, row.text or ""))
         return "skip"
 
-    def parse(newlines_in_values: bool) -> "pa.Table":
+    def parse(newlines_in_values: bool) -> pa.Table:
         skipped.clear()
         with _quiet_undecodable_rows(on_invalid):
             return _read_csv(newlines_in_values)
 
-    def _read_csv(newlines_in_values: bool) -> "pa.Table":
+    def _read_csv(newlines_in_values: bool) -> pa.Table:
         return pacsv.read_csv(
-            pa.BufferReader(pa.py_buffer(body)),  # no copy, for bytes and memory maps
+            pa.BufferReader(pa.py_buffer(body)),  # no copy
             read_options=pacsv.ReadOptions(column_names=names, skip_rows=1, block_size=1 << 22),
             parse_options=pacsv.ParseOptions(
                 newlines_in_values=newlines_in_values, ignore_empty_lines=False, invalid_row_handler=on_invalid
@@ -227,10 +178,8 @@ def read_table(resource: "Resource", map_large: bool = False) -> RawTable:
     # It is exact when every line turned out to be one whole record;
     # otherwise the file is parsed again, honouring quoted line breaks.
     table = None
-    try:
+    with suppress(pa.ArrowInvalid, ValueError):
         table = parse(False)
-    except (pa.ArrowInvalid, ValueError):
-        pass
     if table is None or skipped or n_lines != 1 + table.num_rows:
         try:
             table = parse(True)
@@ -244,16 +193,23 @@ def read_table(resource: "Resource", map_large: bool = False) -> RawTable:
     if not skipped and n_lines == 1 + table.num_rows:
         lines = np.arange(2, table.num_rows + 2)
     else:
-        lines = []
+        found: list[int] = []
         for line, cells in _records(decode(body, relpath)):
             if len(cells) in (0, width):
-                lines.append(line)
+                found.append(line)
             else:
                 findings.append(
-                    Finding(resource.name, line, None, ",".join(cells), "row-shape",
-                            f"row has {len(cells)} cells, the header has {width}", relpath)
+                    Finding(
+                        resource.name,
+                        line,
+                        None,
+                        ",".join(cells),
+                        "row-shape",
+                        f"row has {len(cells)} cells, the header has {width}",
+                        relpath,
+                    )
                 )
-        lines = np.asarray(lines)
+        lines = np.asarray(found)
     if len(lines) != table.num_rows:  # pragma: no cover - defensive
         lines = np.arange(2, table.num_rows + 2)
     blank = _blank_rows(table)
@@ -266,7 +222,7 @@ def read_table(resource: "Resource", map_large: bool = False) -> RawTable:
     return RawTable(resource.name, relpath, header, table, np.asarray(lines), findings, warnings, data)
 
 
-def _blank_rows(table: "pa.Table") -> "np.ndarray":
+def _blank_rows(table: pa.Table) -> np.ndarray:
     """Rows whose cells are all empty (column by column, stopping as soon as
     no candidate row is left: usually after the first)."""
     import numpy as np

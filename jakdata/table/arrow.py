@@ -9,7 +9,8 @@ values, which are few even when the rows are many).
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING, Callable
+from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # pragma: no cover
     import numpy as np
@@ -17,7 +18,7 @@ if TYPE_CHECKING:  # pragma: no cover
     import pyarrow as pa
 
 
-def arrow(column: "pd.Series | pa.Array | pa.ChunkedArray") -> "pa.Array | pa.ChunkedArray":
+def arrow(column: pd.Series | pa.Array | pa.ChunkedArray) -> pa.Array | pa.ChunkedArray:
     """A column as a pyarrow array (no copy for pyarrow-backed data); text
     as ``large_string``, the type pandas' ``str`` uses."""
     import pyarrow as pa
@@ -30,7 +31,7 @@ def arrow(column: "pd.Series | pa.Array | pa.ChunkedArray") -> "pa.Array | pa.Ch
     return arr
 
 
-def positions(mask) -> "np.ndarray":
+def positions(mask) -> np.ndarray:
     """Row positions where a boolean pyarrow/numpy/pandas mask is true
     (missing counts as false)."""
     import numpy as np
@@ -45,7 +46,7 @@ def positions(mask) -> "np.ndarray":
     return np.flatnonzero(mask)
 
 
-def to_bool(mask) -> "np.ndarray":
+def to_bool(mask) -> np.ndarray:
     import pyarrow.compute as pc
 
     return pc.fill_null(mask, False).to_numpy(zero_copy_only=False)
@@ -101,7 +102,7 @@ def last_char(column):
     return pc.utf8_slice_codeunits(arrow(column), -1, 2**31 - 1)
 
 
-def is_in(column, values) -> "pa.Array":
+def is_in(column, values) -> pa.Array:
     """Membership of each cell in ``values`` (a set, list or array)."""
     import pyarrow as pa
     import pyarrow.compute as pc
@@ -135,8 +136,11 @@ def empty_as_null(column):
             out.append(pc.if_else(present, chunk, pa.scalar(None, chunk.type)))
             continue
         nulls = len(chunk) - pc.sum(present).as_py() if len(chunk) else 0
-        out.append(pa.Array.from_buffers(chunk.type, len(chunk),
-                                         [present.buffers()[1], *chunk.buffers()[1:]], null_count=nulls))
+        out.append(
+            pa.Array.from_buffers(
+                chunk.type, len(chunk), [present.buffers()[1], *chunk.buffers()[1:]], null_count=nulls
+            )
+        )
     return pa.chunked_array(out, type=arr.type)
 
 

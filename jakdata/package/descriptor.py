@@ -8,17 +8,16 @@ refused, never read or fetched.
 
 from __future__ import annotations
 
-import json
-import re
 from dataclasses import dataclass, field
 from functools import lru_cache
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 from typing import Any
 
 from jakdata.errors import UnusableInput
+from jakdata.package.files import read_json, safe_relative
+from jakdata.package.schema import check_resource_name, check_schema
 
 DESCRIPTOR = "datapackage.json"
-_URL = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*://")
 
 
 def bundled_root() -> Path:
@@ -27,7 +26,7 @@ def bundled_root() -> Path:
     In an installed wheel it is ``jakdata/_package``; in a source checkout
     (editable install or running from the repository) the repository root.
     """
-    here = Path(__file__).resolve().parent
+    here = Path(__file__).resolve().parent.parent  # the jakdata directory
     packaged = here / "_package"
     if (packaged / DESCRIPTOR).is_file():
         return packaged
@@ -36,26 +35,17 @@ def bundled_root() -> Path:
 
 @lru_cache(maxsize=1)
 def bundled_version() -> str:
-    return read_json(bundled_root() / DESCRIPTOR)["version"]
+    return str(read_json(bundled_root() / DESCRIPTOR)["version"])
 
 
-def read_json(path: Path) -> Any:
-    try:
-        text = path.read_bytes()
-    except FileNotFoundError:
-        raise UnusableInput("file not found", str(path)) from None
-    except IsADirectoryError:
-        raise UnusableInput("is a directory, not a JSON file", str(path)) from None
-    except OSError as exc:
-        raise UnusableInput(f"cannot be read ({exc.strerror})", str(path)) from None
-    try:
-        return json.loads(text.decode("utf-8-sig"))
-    except UnicodeDecodeError as exc:
-        raise UnusableInput(f"not UTF-8 text (byte {exc.start})", str(path)) from None
-    except json.JSONDecodeError as exc:
-        raise UnusableInput(
-            f"invalid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}", str(path)
-        ) from None
+def default_package() -> tuple[Path, str]:
+    """The package a command uses when no PATH is given: the one in the
+    current directory if it has a ``datapackage.json``, else the bundled
+    copy; with a few words saying which."""
+    here = Path.cwd() / DESCRIPTOR
+    if here.is_file():
+        return here, "the package in the current directory"
+    return bundled_root() / DESCRIPTOR, "the bundled copy (no datapackage.json in the current directory)"
 
 
 def locate(path: str | Path | None) -> Path:
@@ -73,27 +63,6 @@ def locate(path: str | Path | None) -> Path:
     if p.suffix.lower() != ".json":
         raise UnusableInput(f"is not a {DESCRIPTOR}: give the package directory or its {DESCRIPTOR}", str(p))
     return p
-
-
-def safe_relative(root: Path, ref: Any, what: str, owner: str) -> Path:
-    """Resolve a path the descriptor declares, refusing anything that
-    could leave the package directory or reach the network."""
-    where = f"{owner}: {what}"
-    if not isinstance(ref, str) or not ref:
-        raise UnusableInput(f"{where} must be a relative path, got {ref!r}")
-    if _URL.match(ref):
-        raise UnusableInput(f"{where} {ref!r} is a URL; remote resources are never fetched")
-    pure = PurePosixPath(ref.replace("\\", "/"))
-    if pure.is_absolute() or re.match(r"^[a-zA-Z]:", ref):
-        raise UnusableInput(f"{where} {ref!r} is an absolute path; only paths inside the package are read")
-    if ".." in pure.parts:
-        raise UnusableInput(f"{where} {ref!r} climbs out of the package with '..'")
-    full = (root / pure).resolve()
-    try:
-        full.relative_to(root.resolve())
-    except ValueError:
-        raise UnusableInput(f"{where} {ref!r} resolves outside the package") from None
-    return full
 
 
 @dataclass
@@ -150,6 +119,7 @@ def open_package(path: str | Path | None = None) -> Package:
         if not isinstance(res, dict) or not isinstance(res.get("name"), str):
             raise UnusableInput(f"resources[{i}] has no name", str(desc_path))
         name = res["name"]
+        check_resource_name(name, str(desc_path))
         if "data" in res and "path" not in res:
             raise UnusableInput(f"resource {name!r}: inline data is not supported", str(desc_path))
         ref = res.get("path")
@@ -157,12 +127,13 @@ def open_package(path: str | Path | None = None) -> Package:
             raise UnusableInput(f"resource {name!r}: multipart paths are not supported", str(desc_path))
         full = safe_relative(root, ref, "path", f"resource {name!r}")
         schema = res.get("schema")
+        schema_path = desc_path
         if isinstance(schema, str):
             schema_path = safe_relative(root, schema, "schema", f"resource {name!r}")
             schema = read_json(schema_path)
-        if not isinstance(schema, dict) or not isinstance(schema.get("fields"), list):
-            raise UnusableInput(f"resource {name!r}: schema has no fields", str(desc_path))
+        check_schema(schema, name, str(schema_path))
+        assert isinstance(schema, dict)
         if name in resources:
             raise UnusableInput(f"resource name {name!r} is declared twice", str(desc_path))
-        resources[name] = Resource(name, full, ref, schema, res)
+        resources[name] = Resource(name, full, str(ref), schema, res)
     return Package(root, desc_path, descriptor, resources)

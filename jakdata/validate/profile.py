@@ -3,7 +3,7 @@ implementation) — in this process, or in a child process so that importing
 frictionless (most of a small validation's cost) runs on another core while
 the tables are read and checked.
 
-    python -m jakdata.checks.profile < {"descriptor": {...}, "basepath": "..."}
+    python -m jakdata.validate.profile < {"descriptor": {...}, "basepath": "..."}
 
 prints a JSON list of messages.
 """
@@ -16,7 +16,7 @@ import sys
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # pragma: no cover
-    from jakdata.descriptor import Package
+    from jakdata.package.descriptor import Package
 
 
 def messages(descriptor: dict, basepath: str) -> list[str]:
@@ -26,13 +26,19 @@ def messages(descriptor: dict, basepath: str) -> list[str]:
     return [getattr(err, "note", "") or err.message for err in report.errors]
 
 
-def in_child(package: "Package") -> list[str]:
+def in_child(package: Package) -> list[str]:
     """:func:`messages` computed by a child Python process; in this process
     if the child cannot be run or fails."""
     request = json.dumps({"descriptor": package.descriptor, "basepath": str(package.root)})
     try:
-        done = subprocess.run([sys.executable, "-m", "jakdata.checks.profile"], input=request,
-                              capture_output=True, text=True, encoding="utf-8", timeout=120)
+        done = subprocess.run(
+            [sys.executable, "-m", "jakdata.validate.profile"],
+            input=request,
+            capture_output=True,
+            text=True,
+            encoding="utf-8",
+            timeout=120,
+        )
         if done.returncode == 0:
             return json.loads(done.stdout)
     except (OSError, subprocess.SubprocessError, ValueError):

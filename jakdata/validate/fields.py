@@ -9,16 +9,16 @@ A pattern on a field with an ``identifierScheme`` is reported as
 
 from __future__ import annotations
 
-import re
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from jakdata import vector
-from jakdata.errors import Finding
+from jakdata.table import arrow as vector
+from jakdata.validate.findings import Finding
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandera.pandas as pa
 
-    from jakdata.checks.context import Context
+    from jakdata.validate.context import Context
 
 
 def import_pandera(without_hypothesis: bool = False) -> None:
@@ -42,10 +42,11 @@ def import_pandera(without_hypothesis: bool = False) -> None:
             del sys.modules["hypothesis"]
 
 
-def _vectorised(test):
-    """A pandera check computing ``test`` on the column in pyarrow. Missing
-    cells pass (``required`` is a check of its own), so pandera need not
-    drop them first (``ignore_na=False`` saves a copy of every column)."""
+def _vectorised(name: str, test: Callable[[Any], Any]) -> pa.Check:
+    """A pandera check named ``name`` (pandera reports it under that name)
+    computing ``test`` on the column in pyarrow. Missing cells pass
+    (``required`` is a check of its own), so pandera need not drop them
+    first (``ignore_na=False`` saves a copy of every column)."""
 
     def check(series):
         import pandas as pd
@@ -57,15 +58,14 @@ def _vectorised(test):
 
     import pandera.pandas as pa
 
-    return pa.Check(check, ignore_na=False)
+    return pa.Check(check, ignore_na=False, name=name, error=name)
 
 
-def _fullmatch(pattern: str):
-    re.compile(pattern)  # a bad pattern fails here, with Python's message
-    return _vectorised(lambda arr: vector.fullmatch(arr, pattern))
+def _fullmatch(name: str, pattern: str) -> pa.Check:
+    return _vectorised(name, lambda arr: vector.fullmatch(arr, pattern))
 
 
-def _length(op: str, bound: int):
+def _length(name: str, op: str, bound: int) -> pa.Check:
     def test(arr):
         import pyarrow.compute as pc
 
@@ -76,7 +76,7 @@ def _length(op: str, bound: int):
                 return pc.less_equal(nbytes, bound)
         return getattr(pc, op)(pc.utf8_length(arr), bound)
 
-    return _vectorised(test)
+    return _vectorised(name, test)
 
 
 def check_names(field: dict[str, Any]) -> list[str]:
@@ -87,30 +87,36 @@ def check_names(field: dict[str, Any]) -> list[str]:
         names.append("enum")
     if "pattern" in c:
         names.append("identifier-format" if "identifierScheme" in field else "pattern")
-    for key, name in (("minimum", "minimum"), ("maximum", "maximum"),
-                      ("maxLength", "max-length"), ("minLength", "min-length")):
+    for key, name in (
+        ("minimum", "minimum"),
+        ("maximum", "maximum"),
+        ("maxLength", "max-length"),
+        ("minLength", "min-length"),
+    ):
         if key in c:
             names.append(name)
     return names
 
 
-def column_checks(field: dict[str, Any]) -> list["pa.Check"]:
+def column_checks(field: dict[str, Any]) -> list[pa.Check]:
+    """The pandera checks of a field's constraints, each named after its
+    catalogue entry."""
     import pandera.pandas as pa
 
     c = field.get("constraints", {})
     make = {
-        "enum": lambda: _vectorised(lambda arr: vector.is_in(arr, c["enum"])),
-        "identifier-format": lambda: _fullmatch(c["pattern"]),
-        "pattern": lambda: _fullmatch(c["pattern"]),
-        "minimum": lambda: pa.Check.ge(c["minimum"]),
-        "maximum": lambda: pa.Check.le(c["maximum"]),
-        "max-length": lambda: _length("less_equal", c["maxLength"]),
-        "min-length": lambda: _length("greater_equal", c["minLength"]),
+        "enum": lambda n: _vectorised(n, lambda arr: vector.is_in(arr, c["enum"])),
+        "identifier-format": lambda n: _fullmatch(n, c["pattern"]),
+        "pattern": lambda n: _fullmatch(n, c["pattern"]),
+        "minimum": lambda n: pa.Check.ge(c["minimum"], name=n, error=n),
+        "maximum": lambda n: pa.Check.le(c["maximum"], name=n, error=n),
+        "max-length": lambda n: _length(n, "less_equal", c["maxLength"]),
+        "min-length": lambda n: _length(n, "greater_equal", c["minLength"]),
     }
-    return [make[name]() for name in check_names(field)]
+    return [make[name](name) for name in check_names(field)]
 
 
-def pandera_schema(schema: dict[str, Any], present: list[str] | None = None) -> "pa.DataFrameSchema":
+def pandera_schema(schema: dict[str, Any], present: list[str] | None = None) -> pa.DataFrameSchema:
     """A pandera ``DataFrameSchema`` for the typed frame of a Table Schema."""
     import pandera.pandas as pa
 
@@ -158,36 +164,43 @@ def message(field: dict[str, Any], check: str) -> str:
     return check
 
 
-CHECK_NAMES = {"not_nullable": "required", "field_uniqueness": "unique"}
+#: pandera's own names for the checks it builds in, and ours
+PANDERA_BUILTIN = {"not_nullable": "required", "field_uniqueness": "unique"}
 PROVENANCE = ("reported_in", "locator")
 
 
-def check(ctx: "Context") -> list[Finding]:
+def check(ctx: Context) -> list[Finding]:
+    """Type findings, then every constraint of every field, via pandera."""
     import pandera.errors
 
     out: list[Finding] = []
     for name in ctx.raws:
         typed = ctx.typed(name)
+        out += ctx.type_findings(name)
         schema = pandera_schema(ctx.resource(name).schema, list(typed.columns))
         try:
             schema.validate(typed, lazy=True)
         except pandera.errors.SchemaErrors as exc:
             fc = exc.failure_cases
             fc = fc[fc["index"].notna()]
-            for col, chk, number, idx in zip(fc["column"], fc["check"], fc["check_number"], fc["index"]):
-                fld = ctx.field(name, col)
-                if chk in CHECK_NAMES:
-                    chk = CHECK_NAMES[chk]
-                else:
-                    chk = check_names(fld)[int(number)]
+            raw = ctx.raws[name].frame
+            for col, chk, idx in zip(fc["column"], fc["check"], fc["index"]):
+                fld = ctx.field(name, col) or {}
+                chk = PANDERA_BUILTIN.get(chk, chk)
+                pos = int(idx)
+                raw_value = raw[col].iloc[pos]
+                if chk == "required" and raw_value != "":
+                    continue  # present but not of its type: reported as `type`
                 if chk == "required" and col in PROVENANCE:
                     chk, msg = "provenance", f"claim row without {col}: every claim names its document and place"
+                elif chk == "unique":
+                    msg = f"{message(fld, chk)} (first on line {_first_line(ctx, name, col, raw_value)})"
                 else:
                     msg = message(fld, chk)
-                pos = int(idx)
-                raw_value = ctx.raws[name].frame[col].iloc[pos]
-                if chk in ("required", "provenance") and raw_value != "":
-                    continue  # present but not of its type: reported as `type`
                 out.append(ctx.finding(name, pos, col, raw_value, chk, msg))
-    out += ctx.type_findings
     return out
+
+
+def _first_line(ctx: Context, table: str, column: str, value: str) -> int:
+    col = ctx.raws[table].frame[column]
+    return ctx.line(table, int((col == value).to_numpy().nonzero()[0][0]))

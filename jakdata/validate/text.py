@@ -10,24 +10,26 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from jakdata import vector
-from jakdata.errors import Finding
+from jakdata.table import arrow as vector
+from jakdata.validate.findings import Finding
 
 if TYPE_CHECKING:  # pragma: no cover
-    from jakdata.checks.context import Context
+    from jakdata.validate.context import Context
 
 FORMULA_START = ("=", "+", "-", "@")
 # Every character for which Python's str.isspace() is true (what str.strip()
 # removes); a unit test keeps this equal to Python's definition.
-WHITESPACE = tuple("\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005"
-                   "\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000")
+WHITESPACE = tuple(
+    "\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005"
+    "\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000"
+)
 NUMBER = r"[+-]?(?:[0-9]+(?:[.,][0-9]*)?|[.,][0-9]+)(?:[eE][+-]?[0-9]+)?%?"
 _NUMBER = re.compile(NUMBER)
 
 
-def check(ctx: "Context") -> list[Finding]:
+def check(ctx: Context) -> list[Finding]:
     import pyarrow.compute as pc
 
     out: list[Finding] = []
@@ -44,41 +46,54 @@ def check(ctx: "Context") -> list[Finding]:
             if vector.repeats(arr):
                 values = pc.unique(arr)
 
-                def rows(mask, values=values, arr=arr):
+                def rows(mask: Any, values: Any = values, arr: Any = arr) -> Any:
                     mask = pc.fill_null(mask, False)
                     if not pc.any(mask).as_py():
                         return []
                     return vector.positions(vector.is_in(arr, pc.filter(values, mask)))
             else:
-                values, rows = arr, vector.positions
+                values, rows = arr, vector.positions  # type: ignore[assignment]
 
             first = vector.first_char(values)
             edge = pc.or_(vector.is_in(first, WHITESPACE), vector.is_in(vector.last_char(values), WHITESPACE))
             for i in rows(edge):
-                out.append(ctx.finding(name, int(i), col, s.iloc[i], "whitespace",
-                                       "leading or trailing whitespace"))
+                out.append(ctx.finding(name, int(i), col, s.iloc[i], "whitespace", "leading or trailing whitespace"))
             if fld.get("type", "string") != "string":
                 continue
             non_ascii = pc.invert(pc.string_is_ascii(values))
             if pc.any(non_ascii).as_py():
-                not_nfc = vector.by_distinct(values, lambda v: not unicodedata.is_normalized("NFC", v),
-                                             where=non_ascii)
+                not_nfc = vector.by_distinct(values, lambda v: not unicodedata.is_normalized("NFC", v), where=non_ascii)
                 for i in rows(not_nfc):
-                    out.append(ctx.finding(name, int(i), col, s.iloc[i], "unicode-nfc",
-                                           "text is not in Unicode NFC form"))
+                    out.append(
+                        ctx.finding(name, int(i), col, s.iloc[i], "unicode-nfc", "text is not in Unicode NFC form")
+                    )
                 if col in ids:
                     for i in rows(non_ascii):
                         v = s.iloc[i]
                         bad = next(ch for ch in v if ord(ch) > 127)
-                        out.append(ctx.finding(name, int(i), col, v, "ascii-id",
-                                               f"identifier contains the non-ASCII character {bad!r} "
-                                               f"(U+{ord(bad):04X})"))
+                        out.append(
+                            ctx.finding(
+                                name,
+                                int(i),
+                                col,
+                                v,
+                                "ascii-id",
+                                f"identifier contains the non-ASCII character {bad!r} (U+{ord(bad):04X})",
+                            )
+                        )
             risky = vector.is_in(first, FORMULA_START)
             if pc.any(risky).as_py():
                 formula = vector.by_distinct(values, lambda v: not _NUMBER.fullmatch(v), where=risky)
                 for i in rows(formula):
                     v = s.iloc[i]
-                    out.append(ctx.finding(name, int(i), col, v, "formula-injection",
-                                           f"text starts with {v[0]!r}: a spreadsheet would run it as "
-                                           "a formula"))
+                    out.append(
+                        ctx.finding(
+                            name,
+                            int(i),
+                            col,
+                            v,
+                            "formula-injection",
+                            f"text starts with {v[0]!r}: a spreadsheet would run it as a formula",
+                        )
+                    )
     return out

@@ -7,11 +7,15 @@ import json
 from pathlib import Path
 from typing import Any
 
-from jakdata.descriptor import open_package
+from jakdata.package.descriptor import Resource, open_package
+from jakdata.package.hashing import file_hashes, fingerprint_of
 
 
-def _rows(resource) -> tuple[list[str], dict[tuple, dict[str, str]], list[str]]:
-    from jakdata.read import read_table
+def _rows(resource: Resource) -> tuple[list[str], dict[tuple[str, ...], dict[str, str]], list[str]]:
+    """Primary key, rows by key, columns. A key seen twice keeps both rows:
+    the second under its key with ``#2`` appended (a duplicated row is a
+    difference, never hidden)."""
+    from jakdata.table.read import read_table
 
     raw = read_table(resource)
     pk = resource.schema.get("primaryKey") or []
@@ -20,13 +24,18 @@ def _rows(resource) -> tuple[list[str], dict[tuple, dict[str, str]], list[str]]:
     records = raw.frame.to_dict("records")
     if not pk or not all(c in cols for c in pk):
         pk = cols  # no usable key: whole rows are the key
-    out: dict[tuple, dict[str, str]] = {}
+    out: dict[tuple[str, ...], dict[str, str]] = {}
     for rec in records:
-        out[tuple(rec[c] for c in pk)] = rec
+        key = tuple(rec[c] for c in pk)
+        n = 1
+        while key in out:
+            n += 1
+            key = (*tuple(rec[c] for c in pk)[:-1], f"{rec[pk[-1]]}#{n}")
+        out[key] = rec
     return pk, out, cols
 
 
-def _schema_changes(old: dict, new: dict) -> dict[str, Any]:
+def _schema_changes(old: dict[str, Any], new: dict[str, Any]) -> dict[str, Any]:
     of = {f["name"]: f for f in old.get("fields", [])}
     nf = {f["name"]: f for f in new.get("fields", [])}
     changes: dict[str, Any] = {}
@@ -53,8 +62,6 @@ def _schema_changes(old: dict, new: dict) -> dict[str, Any]:
 
 
 def diff(old: str | Path, new: str | Path) -> dict[str, Any]:
-    from jakdata.fingerprint import file_hashes, fingerprint_of
-
     a, b = open_package(old), open_package(new)
     result: dict[str, Any] = {
         "old": {"path": str(a.path), "version": a.version, "fingerprint": fingerprint_of(file_hashes(a))},
@@ -70,7 +77,7 @@ def diff(old: str | Path, new: str | Path) -> dict[str, Any]:
         if schema:
             entry["schema"] = schema
         pk, rows_a, _ = _rows(ra)
-        _, rows_b, cols_b = _rows(rb)
+        _, rows_b, _ = _rows(rb)
         added = [k for k in rows_b if k not in rows_a]
         removed = [k for k in rows_a if k not in rows_b]
         changed = []
@@ -89,9 +96,7 @@ def diff(old: str | Path, new: str | Path) -> dict[str, Any]:
             entry["key"] = pk
             result["tables"][name] = entry
     result["identical"] = (
-        result["old"]["fingerprint"] == result["new"]["fingerprint"]
-        or (not result["tables"] and not result["tables_added"] and not result["tables_removed"]
-            and a.version == b.version)
+        not result["tables"] and not result["tables_added"] and not result["tables_removed"] and a.version == b.version
     )
     return result
 
@@ -99,9 +104,12 @@ def diff(old: str | Path, new: str | Path) -> dict[str, Any]:
 def render_text(d: dict[str, Any]) -> str:
     if d["identical"]:
         return f"identical: {d['old']['version']} ({d['old']['fingerprint']})"
-    out = [f"version: {d['old']['version']} -> {d['new']['version']}" if d["old"]["version"] != d["new"]["version"]
-           else f"version: {d['old']['version']} (unchanged)",
-           f"fingerprint: {d['old']['fingerprint']} -> {d['new']['fingerprint']}"]
+    out = [
+        f"version: {d['old']['version']} -> {d['new']['version']}"
+        if d["old"]["version"] != d["new"]["version"]
+        else f"version: {d['old']['version']} (unchanged)",
+        f"fingerprint: {d['old']['fingerprint']} -> {d['new']['fingerprint']}",
+    ]
     for t in d["tables_added"]:
         out.append(f"table added: {t}")
     for t in d["tables_removed"]:

@@ -6,12 +6,12 @@ from __future__ import annotations
 
 import hashlib
 import re
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from jakdata.errors import Finding
+from jakdata.validate.findings import Finding
 
 if TYPE_CHECKING:  # pragma: no cover
-    from jakdata.descriptor import Package
+    from jakdata.package.descriptor import Package
 
 REQUIRED_PROPERTIES = ("name", "id", "title", "description", "version", "created", "licenses", "sources")
 SEMVER = re.compile(r"^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(?:-[0-9A-Za-z.-]+)?$")
@@ -21,18 +21,14 @@ def _pkg(check: str, message: str, value=None, table: str | None = None, path: s
     return Finding(table, None, None, value, check, message, path or "datapackage.json")
 
 
-def profile_findings(package: "Package", in_child: bool = False) -> list[Finding]:
-    from jakdata.checks import profile
+def profile_findings(package: Package, in_child: bool = False) -> list[Finding]:
+    from jakdata.validate import profile
 
     notes = profile.in_child(package) if in_child else profile.messages(package.descriptor, str(package.root))
     return [_pkg("descriptor", f"Data Package profile: {note}") for note in notes]
 
 
-def file_digest(data: bytes) -> str:
-    return "sha256:" + hashlib.sha256(data).hexdigest()
-
-
-def check(package: "Package", in_child: bool = False) -> list[Finding]:
+def check(package: Package, in_child: bool = False) -> list[Finding]:
     out = profile_findings(package, in_child)
     d = package.descriptor
     for prop in REQUIRED_PROPERTIES:
@@ -44,11 +40,18 @@ def check(package: "Package", in_child: bool = False) -> list[Finding]:
     return out
 
 
-def sha256(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
+def refresh_hint(package: Package) -> str:
+    """How to refresh the declared hashes of this package."""
+    import os
+
+    try:
+        where = os.path.relpath(package.root)
+    except ValueError:  # another drive (Windows)
+        where = str(package.root)
+    return f"file changed? run `jakdata hashes {where}` to refresh"
 
 
-def integrity(package: "Package", raws, sha256_of=None) -> list[Finding]:
+def integrity(package: Package, raws: dict[str, Any], sha256_of: dict[str, Any] | None = None) -> list[Finding]:
     """Declared ``bytes`` and ``hash`` (``sha256:<hex>``) match each file.
     ``sha256_of`` may give precomputed SHA-256 digests (futures) by table."""
     out = []
@@ -58,8 +61,15 @@ def integrity(package: "Package", raws, sha256_of=None) -> list[Finding]:
         if declared_bytes is None:
             out.append(_pkg("bytes", "resource declares no 'bytes'", table=name, path=res.relpath))
         elif declared_bytes != len(data):
-            out.append(_pkg("bytes", f"declared {declared_bytes} bytes, the file has {len(data)}",
-                            len(data), name, res.relpath))
+            out.append(
+                _pkg(
+                    "bytes",
+                    f"declared {declared_bytes} bytes, the file has {len(data)} ({refresh_hint(package)})",
+                    len(data),
+                    name,
+                    res.relpath,
+                )
+            )
         declared = res.descriptor.get("hash")
         if declared is None:
             out.append(_pkg("hash", "resource declares no 'hash'", table=name, path=res.relpath))
@@ -74,7 +84,13 @@ def integrity(package: "Package", raws, sha256_of=None) -> list[Finding]:
             out.append(_pkg("hash", f"unknown hash algorithm {algo!r}", declared, name, res.relpath))
             continue
         if actual != hexdigest:
-            out.append(_pkg("hash", "content does not match the declared hash "
-                                    "(file changed? run `jakdata hashes` to refresh)", f"{algo}:{actual}",
-                            name, res.relpath))
+            out.append(
+                _pkg(
+                    "hash",
+                    f"content does not match the declared hash ({refresh_hint(package)})",
+                    f"{algo}:{actual}",
+                    name,
+                    res.relpath,
+                )
+            )
     return out

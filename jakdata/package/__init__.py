@@ -1,0 +1,1 @@
+"""A data package on disk: its descriptor, safe file I/O, hashing, ledger."""

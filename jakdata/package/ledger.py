@@ -1,0 +1,35 @@
+"""The release ledger, ``releases.json`` beside ``datapackage.json``: each
+released version's date, fingerprint and per-file hashes."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from jakdata.errors import UnusableInput
+from jakdata.package.files import read_json
+
+LEDGER = "releases.json"
+
+
+def ledger_path(root: Path) -> Path:
+    return root / LEDGER
+
+
+def read_ledger(root: Path) -> dict[str, Any]:
+    """The ledger (``{"releases": {}}`` when there is none); one line and
+    exit 2 when it is malformed."""
+    p = ledger_path(root)
+    if not p.exists():
+        return {"releases": {}}
+    ledger = read_json(p)
+    releases = ledger.get("releases") if isinstance(ledger, dict) else None
+    if not isinstance(releases, dict) or not all(
+        isinstance(e, dict)
+        and isinstance(e.get("files"), dict)
+        and isinstance(e.get("fingerprint"), str)
+        and isinstance(e.get("date"), str)
+        for e in releases.values()
+    ):
+        raise UnusableInput('not a release ledger: {"releases": {VERSION: {"date", "fingerprint", "files"}}}', str(p))
+    return ledger

@@ -1,0 +1,1 @@
+"""One table: CSV reading, type conversion, vectorised column helpers."""

@@ -1,0 +1,1 @@
+"""The tools behind the commands: cite, release, diff, docs, export, plot, hashes."""

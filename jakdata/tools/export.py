@@ -1,0 +1,226 @@
+"""`jakdata export`: every table to SQLite, Parquet or Excel.
+
+Export refuses invalid data (the validator's first finding, one line) and
+writes nothing then. Outputs are written atomically (a temporary file or
+directory beside the target, renamed into place), never through a symlink.
+``force`` replaces an existing file, or a directory that an earlier
+``jakdata export --format parquet`` made (it holds our marker file); any
+other directory — a package, a home folder — is never replaced.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import sqlite3
+import tempfile
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from jakdata.errors import DataError, MissingExtra, OutputExists, UnusableInput
+from jakdata.package.files import atomic_path, check_target
+
+if TYPE_CHECKING:  # pragma: no cover
+    from jakdata.dataset import Dataset
+
+FORMATS = ("sqlite", "parquet", "xlsx")
+SQL_TYPES = {"integer": "INTEGER", "number": "REAL", "boolean": "INTEGER", "date": "TEXT", "string": "TEXT"}
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+MARKER = ".jakdata-export.json"  # in a Parquet output directory: it is ours to replace
+XLSX_SHEET_MAX = 31
+
+
+def _q(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def _names_fit(ds: Dataset, fmt: str) -> None:
+    """Refuse table names the target format cannot hold as they are (the
+    descriptor already refuses names that are not plain file names)."""
+    seen: dict[str, str] = {}
+    for name in ds.tables:
+        if fmt == "xlsx" and len(name) > XLSX_SHEET_MAX:
+            raise UnusableInput(
+                f"table name {name!r} is longer than an Excel sheet name can be "
+                f"({XLSX_SHEET_MAX} characters); export to sqlite or parquet instead"
+            )
+        if fmt == "sqlite" and name.lower().startswith("sqlite_"):
+            raise UnusableInput(f"table name {name!r} is reserved by SQLite (names starting with sqlite_)")
+        folded = name.casefold()
+        if folded in seen:  # SQLite tables and Excel sheets ignore case
+            raise UnusableInput(
+                f"table names {seen[folded]!r} and {name!r} differ only in case; {fmt} would merge them"
+            )
+        seen[folded] = name
+
+
+def _rows(df: Any) -> list[list[Any]]:
+    import pandas as pd
+
+    rows = []
+    for rec in df.astype(object).itertuples(index=False):
+        row: list[Any] = []
+        for v in rec:
+            if v is None or v is pd.NA or v is pd.NaT or (isinstance(v, float) and v != v):
+                row.append(None)
+            elif isinstance(v, pd.Timestamp):
+                row.append(v.date().isoformat())
+            elif isinstance(v, bool):
+                row.append(int(v))
+            else:
+                row.append(v)
+        rows.append(row)
+    return rows
+
+
+def to_sqlite(ds: Dataset, output: Path) -> None:
+    con = sqlite3.connect(output)
+    try:
+        con.execute("PRAGMA foreign_keys = ON")
+        for name in ds.tables:
+            schema = ds.schema(name)
+            cols = []
+            for f in schema["fields"]:
+                c = f"{_q(f['name'])} {SQL_TYPES.get(f.get('type', 'string'), 'TEXT')}"
+                if f.get("constraints", {}).get("required"):
+                    c += " NOT NULL"
+                cols.append(c)
+            pk = schema.get("primaryKey")
+            if pk:
+                pk = [pk] if isinstance(pk, str) else pk
+                cols.append(f"PRIMARY KEY ({', '.join(map(_q, pk))})")
+            for fk in schema.get("foreignKeys", []) or []:
+                fields = [fk["fields"]] if isinstance(fk["fields"], str) else fk["fields"]
+                ref_fields = fk["reference"]["fields"]
+                ref_fields = [ref_fields] if isinstance(ref_fields, str) else ref_fields
+                target = fk["reference"].get("resource") or name
+                cols.append(
+                    f"FOREIGN KEY ({', '.join(map(_q, fields))}) REFERENCES {_q(target)} "
+                    f"({', '.join(map(_q, ref_fields))})"
+                )
+            con.execute(f"CREATE TABLE {_q(name)} (\n  " + ",\n  ".join(cols) + "\n)")
+        con.execute("PRAGMA defer_foreign_keys = ON")
+        with con:
+            for name in ds.tables:
+                df = ds[name]
+                marks = ", ".join("?" * len(df.columns))
+                con.executemany(f"INSERT INTO {_q(name)} VALUES ({marks})", _rows(df))
+    except sqlite3.Error as exc:
+        raise DataError(f"SQLite refused the data ({exc}); run `jakdata validate`") from None
+    finally:
+        con.close()
+
+
+def to_parquet(ds: Dataset, output: Path) -> None:
+    """``output`` is a new, empty directory."""
+    for name in ds.tables:
+        ds[name].to_parquet(output / f"{name}.parquet", index=False)
+    (output / MARKER).write_text(json.dumps({"tables": ds.tables, "version": ds.version}) + "\n", encoding="utf-8")
+
+
+def neutralise(value: Any) -> Any:
+    """Prefix a quote to text a spreadsheet would run as a formula."""
+    if isinstance(value, str) and value.startswith(FORMULA_START):
+        try:
+            float(value)
+            return value
+        except ValueError:
+            return "'" + value
+    return value
+
+
+def to_xlsx(ds: Dataset, output: Path) -> None:
+    try:
+        import openpyxl  # noqa: F401
+    except ImportError:
+        raise MissingExtra("Excel export (openpyxl)", "xlsx") from None
+    import pandas as pd
+
+    with pd.ExcelWriter(output, engine="openpyxl") as writer:
+        for name in ds.tables:
+            df = ds[name].copy()
+            for col in df.columns:
+                if df[col].dtype == "str" or isinstance(df[col].dtype, pd.CategoricalDtype):
+                    df[col] = df[col].astype(object).map(neutralise)
+            df.to_excel(writer, sheet_name=name, index=False)
+
+
+def _refuse_invalid(ds: Dataset) -> None:
+    from jakdata.validate.checker import validate_package
+
+    result = validate_package(ds.path)
+    if not result.valid:
+        from jakdata.report.text import line
+
+        raise DataError(
+            f"the package is not valid ({len(result.findings)} errors; the first: "
+            f"{line(result.findings[0])}); run `jakdata validate`; nothing was written"
+        )
+
+
+def _inside(a: Path, b: Path) -> bool:
+    """``a`` is ``b`` or lies inside it."""
+    try:
+        a.resolve().relative_to(b.resolve())
+        return True
+    except ValueError:
+        return False
+
+
+def _replace_dir(output: Path, force: bool, fill: Any) -> None:
+    """Fill a new directory beside ``output`` and rename it into place."""
+    if output.is_symlink():
+        raise OutputExists(f"{output} is a symbolic link; jakdata never writes through one")
+    old = None
+    if output.exists():
+        if not output.is_dir():
+            raise OutputExists(f"{output} exists and is not a directory; Parquet export writes a directory")
+        if not force:
+            raise OutputExists(f"{output} exists; use --force to replace it")
+        if not (output / MARKER).is_file():
+            raise OutputExists(
+                f"{output} is a directory that `jakdata export` did not make; "
+                "it is never replaced: choose a new output directory"
+            )
+        old = output
+    parent = output.parent
+    if not parent.is_dir():
+        raise UnusableInput("the output directory does not exist", str(parent))
+    tmp = Path(tempfile.mkdtemp(prefix=f".{output.name}.", suffix=".tmp", dir=parent))
+    try:
+        fill(tmp)
+        if old is not None:
+            trash = Path(tempfile.mkdtemp(prefix=f".{output.name}.old.", dir=parent))
+            os.replace(old, trash / "x")
+            os.replace(tmp, output)
+            shutil.rmtree(trash)
+        else:
+            os.replace(tmp, output)
+    finally:
+        if tmp.exists():
+            shutil.rmtree(tmp)
+
+
+def export(ds: Dataset, fmt: str, output: str | Path, force: bool = False) -> Path:
+    if fmt not in FORMATS:
+        raise UnusableInput(f"format must be one of {', '.join(FORMATS)}")
+    output = Path(output)
+    if _inside(ds.path.parent, output) or _inside(output, ds.path.parent):
+        raise OutputExists(
+            f"{output} is the package's own directory or lies inside it; export to a place outside the package"
+        )
+    _names_fit(ds, fmt)
+    if fmt == "parquet":
+        if output.exists() and not force and not output.is_symlink():
+            raise OutputExists(f"{output} exists; use --force to replace it")
+    else:
+        check_target(output, force)
+    _refuse_invalid(ds)
+    if fmt == "parquet":
+        _replace_dir(output, force, lambda tmp: to_parquet(ds, tmp))
+    else:
+        with atomic_path(output, force) as tmp:
+            tmp.unlink()  # sqlite3 and openpyxl create the file themselves
+            (to_sqlite if fmt == "sqlite" else to_xlsx)(ds, tmp)
+    return output

@@ -1,0 +1,1 @@
+"""Validation: descriptor -> read -> checks -> findings (see :mod:`.checker`)."""

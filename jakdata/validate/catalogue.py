@@ -1,0 +1,185 @@
+"""Every check ``jakdata validate`` runs, as data: one entry per check with
+its name (what reports print), a title, a one-line description and what it
+applies to. The docs, the reporters, the rules and the tests read this
+table; a check that is not in it cannot report anything."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Check:
+    name: str
+    title: str
+    description: str
+    applies_to: str  # package, file, header, row, cell, column, table, tables
+    stage: str  # package, structure, field, text, rule
+
+
+def _c(name: str, title: str, applies_to: str, stage: str, description: str) -> Check:
+    return Check(name, title, " ".join(description.split()), applies_to, stage)
+
+
+CHECKS: tuple[Check, ...] = (
+    # the package
+    _c(
+        "descriptor",
+        "Descriptor",
+        "package",
+        "package",
+        "`datapackage.json` passes the Data Package profile and has the metadata this project requires.",
+    ),
+    _c("hash", "Declared hash", "file", "package", "Each resource's declared `hash` matches the file."),
+    _c("bytes", "Declared size", "file", "package", "Each resource's declared `bytes` matches the file."),
+    # the shape of each file
+    _c(
+        "header",
+        "Header",
+        "header",
+        "structure",
+        "The header lists the schema's columns, once each, in order (no extra, missing or reordered columns).",
+    ),
+    _c("blank-row", "Blank row", "row", "structure", "No blank rows."),
+    _c("row-shape", "Row shape", "row", "structure", "Every row has as many cells as the header."),
+    # each field, from its Table Schema
+    _c(
+        "type",
+        "Type",
+        "cell",
+        "field",
+        "The cell parses as the field's type (integer, number, boolean `true`/`false`, date `YYYY-MM-DD`).",
+    ),
+    _c("required", "Required", "cell", "field", "A required field is not empty."),
+    _c(
+        "provenance",
+        "Provenance",
+        "cell",
+        "field",
+        "A claim row names its document (`reported_in`) and the place in it (`locator`).",
+    ),
+    _c("unique", "Unique", "column", "field", "A unique field has no duplicate values."),
+    _c("enum", "Allowed values", "cell", "field", "The value is one of the field's allowed values."),
+    _c("pattern", "Pattern", "cell", "field", "The value matches the field's pattern."),
+    _c(
+        "identifier-format",
+        "Identifier format",
+        "cell",
+        "field",
+        "An external identifier (DOI, PMID, ChEMBL, UniProt, HGNC, MONDO, ICD-10, ATC, NCT, ISO 639-1, ...) "
+        "has its registry's format.",
+    ),
+    _c("minimum", "Minimum", "cell", "field", "The value is not below the field's minimum."),
+    _c("maximum", "Maximum", "cell", "field", "The value is not above the field's maximum."),
+    _c("max-length", "Maximum length", "cell", "field", "Text is not longer than the field's maxLength."),
+    _c("min-length", "Minimum length", "cell", "field", "Text is not shorter than the field's minLength."),
+    # text hygiene, on every text cell
+    _c("whitespace", "Whitespace", "cell", "text", "No leading or trailing whitespace in a cell."),
+    _c("unicode-nfc", "Unicode NFC", "cell", "text", "Text is in Unicode NFC form."),
+    _c(
+        "ascii-id",
+        "ASCII identifier",
+        "cell",
+        "text",
+        "Identifiers (key and reference columns) are ASCII: a Cyrillic letter inside an id is an error.",
+    ),
+    _c(
+        "formula-injection",
+        "Formula injection",
+        "cell",
+        "text",
+        "No text cell starts with `=`, `+`, `-` or `@` unless it is a number.",
+    ),
+    # rules over the schema's keys and references (any package)
+    _c(
+        "primary-key",
+        "Primary key",
+        "table",
+        "rule",
+        "The primary key (single or composite) is unique. Single-field keys that also carry a `unique` "
+        "constraint are reported as `unique`.",
+    ),
+    _c(
+        "foreign-key",
+        "Foreign key",
+        "tables",
+        "rule",
+        "Every value of a `foreignKeys` field exists in the referenced table.",
+    ),
+    _c(
+        "list-foreign-key",
+        "Foreign keys in a list",
+        "tables",
+        "rule",
+        "Each id in a delimited list (`listForeignKeys`, e.g. `cites`) exists in the referenced table.",
+    ),
+    _c(
+        "entity-reference",
+        "Entity reference",
+        "tables",
+        "rule",
+        "An id resolves in the table its type column names (`synonyms.entity_id` in the table `entity_type` names).",
+    ),
+    _c(
+        "drug-or-class",
+        "Exactly one of",
+        "row",
+        "rule",
+        "Exactly one of the columns of each `exactlyOneOf` group is set (`drug_id` or `drug_class`).",
+    ),
+    _c("parent-cycle", "Parent cycle", "table", "rule", "Following `parent_id` never returns to where it started."),
+    # rules of the jakdata data model
+    _c(
+        "drug-class-known",
+        "Known drug class",
+        "tables",
+        "rule",
+        "A class-level `drug_class` is a class some drug in `drugs` has.",
+    ),
+    _c(
+        "measure-range",
+        "Measure range",
+        "tables",
+        "rule",
+        "A `value` lies within its measure's `min`/`max` (from the `measures` table: a new instrument needs "
+        "no code change).",
+    ),
+    _c("responders-within-n", "Responders within n", "row", "rule", "`responders` is at most `n`."),
+    _c("affected-within-exposed", "Affected within exposed", "row", "rule", "`n_affected` is at most `n_exposed`."),
+    _c("dose-positive", "Positive dose", "cell", "rule", "A `dose` is greater than 0."),
+    _c(
+        "year-range",
+        "Year range",
+        "cell",
+        "rule",
+        "A `year` lies between 1900 and the package's release year (the year of `created` in the descriptor).",
+    ),
+    _c(
+        "arm-consistency",
+        "Arm consistency",
+        "tables",
+        "rule",
+        "Where a row names an arm, the arm belongs to the row's study and gives the row's drug.",
+    ),
+    _c(
+        "result-or-value",
+        "Result or value",
+        "row",
+        "rule",
+        "A result row has a numeric `value` or a `result` in words.",
+    ),
+    _c(
+        "derived-explained",
+        "Derived value explained",
+        "row",
+        "rule",
+        "A value marked `derived` has a `note` saying how it was computed.",
+    ),
+)
+
+CATALOGUE: dict[str, Check] = {c.name: c for c in CHECKS}
+
+
+def get(name: str) -> Check:
+    """The catalogue entry of ``name``; ``KeyError`` for an unknown check."""
+    return CATALOGUE[name]

@@ -1,0 +1,98 @@
+"""The checker: descriptor -> read -> checks -> findings, and the exit code.
+
+:func:`validate_package` runs every check on a package and returns a
+:class:`Result`; it raises :class:`jakdata.errors.UnusableInput` only for
+input that cannot be validated at all. :func:`run` wraps it for the command
+line: an :class:`Outcome` with its exit code.
+"""
+
+from __future__ import annotations
+
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from jakdata.errors import EXIT_INVALID, EXIT_VALID, JakdataError, UnusableInput
+from jakdata.validate.findings import Finding
+
+
+@dataclass
+class Result:
+    package: str | None
+    version: str | None
+    path: str
+    findings: list[Finding] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    rows: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def valid(self) -> bool:
+        return not self.findings
+
+
+@dataclass
+class Outcome:
+    """A validation's result, or the error that made the input unusable."""
+
+    result: Result | None = None
+    error: JakdataError | None = None
+    source: str = ""  # which package was validated, and why that one (for the first line)
+
+    @property
+    def exit_code(self) -> int:
+        if self.error is not None:
+            return self.error.exit_code
+        assert self.result is not None
+        return EXIT_VALID if self.result.valid else EXIT_INVALID
+
+
+def validate_package(path: str | Path | None = None, *, isolate_profile: bool = False) -> Result:
+    """Validate the package at ``path`` (default: the bundled one).
+
+    ``isolate_profile`` runs the Data Package profile check (frictionless)
+    in a child process, on another core: worth it in a fresh process, where
+    importing frictionless would otherwise be most of a small run's time."""
+    from jakdata.package.descriptor import open_package
+    from jakdata.package.hashing import sha256
+    from jakdata.table.read import RawTable, read_table
+    from jakdata.validate import fields, rules, structure, text
+    from jakdata.validate import package as package_checks
+    from jakdata.validate.context import Context
+
+    package = open_package(path)
+    result = Result(package.name, package.version, str(package.path))
+    # Two workers: pyarrow, hashlib and file reads release the GIL, so the
+    # descriptor check and the hashing overlap the reading, and the text and
+    # rule checks overlap the field checks. Findings are sorted at the end.
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        descriptor = pool.submit(package_checks.check, package, isolate_profile)
+        warm = pool.submit(fields.import_pandera, isolate_profile)  # while the CSVs are parsed
+        raws: dict[str, RawTable] = {}
+        digests: dict[str, Future[str]] = {}
+        for name, res in package.resources.items():
+            raws[name] = read_table(res)
+            digests[name] = pool.submit(sha256, raws[name].data)  # while the next is read
+        integrity = pool.submit(package_checks.integrity, package, raws, digests)
+        ctx = Context(package, raws)
+        ctx.id_columns  # noqa: B018  (computed once, before the worker reads it)
+        hygiene = pool.submit(text.check, ctx)
+        cross = pool.submit(rules.run, ctx)
+        for raw in raws.values():
+            result.warnings += raw.warnings
+            result.findings += raw.findings
+            result.rows[raw.name] = len(raw)
+        result.findings += structure.check(ctx)
+        warm.result()
+        result.findings += fields.check(ctx)
+        for future in (descriptor, integrity, hygiene, cross):
+            result.findings += future.result()
+    result.findings.sort(key=Finding.sort_key)
+    return result
+
+
+def run(path: str | Path | None = None, *, isolate_profile: bool = False, source: str = "") -> Outcome:
+    """Validate and keep the outcome (a :class:`Result` or the error)."""
+    try:
+        return Outcome(result=validate_package(path, isolate_profile=isolate_profile), source=source)
+    except UnusableInput as exc:
+        return Outcome(error=exc, source=source)

@@ -1,0 +1,191 @@
+"""Rules over the Table Schema's keys and references: they apply to any
+package, whatever its tables (``primaryKey``, ``foreignKeys``,
+``listForeignKeys``, ``entityReference``, ``exactlyOneOf``, ``parent_id``)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from jakdata.validate.findings import Finding
+from jakdata.validate.rules import as_list, is_in, rule, target_of
+
+if TYPE_CHECKING:  # pragma: no cover
+    from jakdata.validate.context import Context
+
+
+@rule("primary-key")
+def primary_key(ctx: Context) -> list[Finding]:
+    out: list[Finding] = []
+    for name in ctx.raws:
+        pk = as_list(ctx.resource(name).schema.get("primaryKey"))
+        if not pk or not ctx.has(name, *pk):
+            continue
+        if len(pk) == 1 and (ctx.field(name, pk[0]) or {}).get("constraints", {}).get("unique"):
+            continue  # reported as `unique`
+        frame = ctx.raws[name].frame[pk]
+        keys = frame.agg("|".join, axis=1)
+        repeat = keys.duplicated(keep="first")
+        if not repeat.any():
+            continue
+        first_line = {k: ctx.line(name, i) for i, k in enumerate(keys) if not repeat.iloc[i]}
+        out += ctx.flag(
+            name,
+            repeat,
+            pk[-1],
+            "primary-key",
+            "duplicate primary key ({columns}) = {key} (first on line {first})",
+            values=keys,
+            columns=", ".join(pk),
+            key=keys,
+            first=keys.map(first_line),
+        )
+    return out
+
+
+@rule("foreign-key")
+def foreign_key(ctx: Context) -> list[Finding]:
+    out: list[Finding] = []
+    for name in ctx.raws:
+        for fk in ctx.resource(name).schema.get("foreignKeys", []) or []:
+            fields = as_list(fk.get("fields"))
+            ref = fk.get("reference", {})
+            target = target_of(name, ref)
+            ref_fields = as_list(ref.get("fields"))
+            if not ctx.has(name, *fields):
+                continue
+            if not ctx.has(target, *ref_fields):
+                out.append(
+                    Finding(
+                        name,
+                        None,
+                        fields[0],
+                        None,
+                        "foreign-key",
+                        f"references {target}.{','.join(ref_fields)}, which does not exist",
+                        ctx.raws[name].relpath,
+                    )
+                )
+                continue
+            frame = ctx.raws[name].frame[fields]
+            present = (frame != "").all(axis=1)
+            if len(fields) == 1:
+                keys = frame[fields[0]]
+                allowed = ctx.raws[target].arrow(ref_fields[0])
+                missing = present & ~is_in(keys, allowed)
+            else:
+                keys = frame.agg("|".join, axis=1)
+                allowed_set = set(ctx.raws[target].frame[ref_fields].agg("|".join, axis=1))
+                missing = present & ~keys.isin(allowed_set)
+            out += ctx.flag(
+                name, missing, fields[-1], "foreign-key", f"not found in {target}.{','.join(ref_fields)}", values=keys
+            )
+    return out
+
+
+@rule("list-foreign-key")
+def list_foreign_key(ctx: Context) -> list[Finding]:
+    import pyarrow.compute as pc
+
+    from jakdata.table import arrow as vector
+
+    out: list[Finding] = []
+    for name in ctx.raws:
+        for fk in ctx.resource(name).schema.get("listForeignKeys", []) or []:
+            (field,) = as_list(fk.get("fields"))
+            ref = fk.get("reference", {})
+            target = target_of(name, ref)
+            (ref_field,) = as_list(ref.get("fields"))
+            if not ctx.has(name, field) or not ctx.has(target, ref_field):
+                continue
+            arr = ctx.raws[name].arrow(field)
+            present = vector.nonempty(arr)
+            rows = vector.positions(present)
+            if not len(rows):
+                continue
+            items = pc.split_pattern(pc.filter(arr, present), fk.get("delimiter", "|"))
+            flat = pc.list_flatten(items)
+            owner = pc.list_parent_indices(items).to_numpy(zero_copy_only=False)
+            missing = vector.positions(pc.invert(vector.is_in(flat, ctx.raws[target].arrow(ref_field))))
+            for k in missing:
+                item = flat[int(k)].as_py()
+                out.append(
+                    ctx.finding(
+                        name,
+                        int(rows[owner[k]]),
+                        field,
+                        item,
+                        "list-foreign-key",
+                        f"{item!r} not found in {target}.{ref_field}",
+                    )
+                )
+    return out
+
+
+@rule("entity-reference")
+def entity_reference(ctx: Context) -> list[Finding]:
+    out: list[Finding] = []
+    for name in ctx.raws:
+        spec = ctx.resource(name).schema.get("entityReference")
+        if not spec or not ctx.has(name, spec["field"], spec["typeField"]):
+            continue
+        frame = ctx.raws[name].frame
+        for kind, target in spec["resources"].items():
+            pk = as_list(ctx.resource(target).schema.get("primaryKey"))[:1] if target in ctx.raws else []
+            if not pk or not ctx.has(target, pk[0]):
+                continue  # the target's own key column is reported by `header`
+            allowed = ctx.raws[target].arrow(pk[0])
+            col = frame[spec["field"]]
+            missing = (frame[spec["typeField"]] == kind) & (col != "") & ~is_in(col, allowed)
+            out += ctx.flag(
+                name, missing, spec["field"], "entity-reference", f"no {kind} with this id in {target}.{pk[0]}"
+            )
+    return out
+
+
+@rule("drug-or-class")
+def exactly_one_of(ctx: Context) -> list[Finding]:
+    out: list[Finding] = []
+    for name in ctx.raws:
+        for group in ctx.resource(name).schema.get("exactlyOneOf", []) or []:
+            if not ctx.has(name, *group):
+                continue
+            frame = ctx.raws[name].frame[group]
+            count = (frame != "").sum(axis=1)
+            out += ctx.flag(
+                name,
+                count != 1,
+                group[0],
+                "drug-or-class",
+                "exactly one of {group} must be set, found {found}",
+                values=frame.agg("|".join, axis=1),
+                group=" / ".join(group),
+                found=count.map({0: "neither"}).fillna("both"),
+            )
+    return out
+
+
+@rule("parent-cycle")
+def parent_cycle(ctx: Context) -> list[Finding]:
+    out: list[Finding] = []
+    for name in ctx.raws:
+        pk = as_list(ctx.resource(name).schema.get("primaryKey"))
+        if len(pk) != 1 or not ctx.has(name, "parent_id", pk[0]):
+            continue
+        f = ctx.raws[name].frame
+        parent = dict(zip(f[pk[0]], f["parent_id"]))
+
+        def loops(start: str, parent: dict[str, str] = parent) -> bool:
+            seen, node = set(), start
+            while node and node in parent and node not in seen:
+                seen.add(node)
+                node = parent[node]
+            return bool(start) and node == start
+
+        out += ctx.flag(
+            name,
+            f[pk[0]].map(loops).astype(bool),
+            "parent_id",
+            "parent-cycle",
+            "parent_id chain loops back to this row",
+        )
+    return out
