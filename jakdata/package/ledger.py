@@ -3,6 +3,7 @@ released version's date, fingerprint and per-file hashes."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -33,3 +34,9 @@ def read_ledger(root: Path) -> dict[str, Any]:
     ):
         raise UnusableInput('not a release ledger: {"releases": {VERSION: {"date", "fingerprint", "files"}}}', str(p))
     return ledger
+
+
+def is_development(version: str) -> bool:
+    """``1.2.0-dev.3``: a development version, never recorded as a release
+    (the ledger accepts it while it is ahead of every release)."""
+    return re.fullmatch(r"\d+\.\d+\.\d+-dev(\.\d+)?", version) is not None

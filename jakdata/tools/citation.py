@@ -13,7 +13,7 @@ from typing import Any
 from jakdata.errors import UnusableInput
 from jakdata.package.descriptor import open_package
 from jakdata.package.hashing import file_hashes, fingerprint_of
-from jakdata.package.ledger import read_ledger
+from jakdata.package.ledger import is_development, read_ledger
 
 FORMATS = ("text", "apa", "bibtex", "cff")
 
@@ -24,12 +24,14 @@ def citation_facts(path: str | Path | None = None) -> dict[str, Any]:
     fp = fingerprint_of(file_hashes(package))
     entry = read_ledger(package.root)["releases"].get(package.version)
     released = entry is not None and entry["fingerprint"] == fp
+    development = isinstance(package.version, str) and is_development(package.version)
     date = entry["date"] if entry else str(d.get("created", ""))[:10]
     authors = [c.get("title") for c in d.get("contributors", []) if c.get("title")] or ["jakdata contributors"]
     return {
         "title": d.get("title", d.get("name")),
         "name": d.get("name"),
-        "version": package.version if released else f"{package.version}+modified.{fp}",
+        "version": package.version if released or development else f"{package.version}+modified.{fp}",
+        "development": development,
         "release": package.version,
         "released": released,
         "fingerprint": fp,
@@ -49,11 +51,12 @@ def cite(path: str | Path | None = None, format: str = "text") -> str:
     if format not in FORMATS:
         raise UnusableInput(f"format must be one of {', '.join(FORMATS)}")
     f = citation_facts(path)
-    note = (
-        ""
-        if f["released"]
-        else (f" NOT the released jakdata {f['release']}: this copy's content differs from the release.")
-    )
+    if f["released"]:
+        note = ""
+    elif f["development"]:
+        note = f" A development snapshot ({f['release']}), not a release: its content may still change."
+    else:
+        note = f" NOT the released jakdata {f['release']}: this copy's content differs from the release."
     authors = "; ".join(f["authors"])
     if format == "text":
         url = f" {f['url']}" if f["url"] else ""

@@ -20,7 +20,7 @@ from jakdata.errors import DataError, UnusableInput
 from jakdata.package.descriptor import open_package
 from jakdata.package.files import write_atomic
 from jakdata.package.hashing import file_hashes, fingerprint_of
-from jakdata.package.ledger import LEDGER, ledger_path, read_ledger
+from jakdata.package.ledger import LEDGER, is_development, ledger_path, read_ledger
 
 HOW = (
     "to change released data: bump `version` in datapackage.json (patch: corrections; "
@@ -35,6 +35,13 @@ def problems(path: str | Path | None = None) -> list[str]:
     version = package.version
     ledger = read_ledger(package.root)
     entry = ledger["releases"].get(version)
+    if entry is None and isinstance(version, str) and is_development(version):
+        # curation in progress: allowed while it is ahead of every release
+        base = _key(version.partition("-")[0])
+        behind = [v for v in ledger["releases"] if _key(v.partition("-")[0]) >= base]
+        if behind:
+            return [f"development version {version} is not ahead of the released {behind[-1]}; {HOW}"]
+        return []
     if entry is None:
         return [f"version {version} is not in {LEDGER}: run `jakdata release` after the CHANGELOG entry"]
     current = file_hashes(package)
@@ -61,6 +68,11 @@ def record(path: str | Path | None = None, date: str | None = None) -> dict[str,
     version = package.version
     if not isinstance(version, str):
         raise UnusableInput("the descriptor has no version", str(package.path))
+    if is_development(version):
+        raise UnusableInput(
+            f"{version} is a development version: set the release version (e.g. "
+            f"{version.partition('-')[0]}) in datapackage.json before `jakdata release`"
+        )
     if not changelog_has(package.root, version):
         raise UnusableInput(f"CHANGELOG.md has no section '## [{version}]'", str(package.root))
     from jakdata.validate.checker import validate_package

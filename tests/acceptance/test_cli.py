@@ -15,7 +15,7 @@ import jakdata
 def test_validate_bundled_text(cli):
     code, out, _ = cli("validate")
     assert code == 0
-    assert out.startswith(f"valid: jakdata {jakdata.__version__} (15 tables, ")
+    assert out.startswith(f"valid: jakdata {jakdata.__version__} ({len(jakdata.load().tables)} tables, ")
 
 
 def test_validate_bundled_json_follows_the_contract(cli):
@@ -127,7 +127,7 @@ def test_commands_that_load_bad_data_say_where_in_one_line(cli, package_copy, tm
     refresh(package_copy)
     code, out, err = cli(*[a.format(pkg=package_copy, out=tmp_path) for a in args])
     if args[0] == "cite":  # cite reads hashes only, never the rows
-        assert code == 0 and "+modified." in out
+        assert code == 0 and ("+modified." in out or "not a release" in out)
         return
     assert code == 1, (out, err)
     assert "Traceback" not in err and err.count("\n") == 1, err

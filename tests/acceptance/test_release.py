@@ -13,9 +13,10 @@ import yaml
 
 import jakdata
 from jakdata.package.descriptor import bundled_root
+from jakdata.package.ledger import is_development
 from jakdata.tools.citation import cite
 from jakdata.tools.hashes import refresh
-from jakdata.tools.release import problems
+from jakdata.tools.release import problems, record
 
 ROOT = bundled_root()
 
@@ -26,12 +27,12 @@ def descriptor() -> dict:
 
 def test_one_version_everywhere(cli):
     v = descriptor()["version"]
-    assert re.fullmatch(r"\d+\.\d+\.\d+", v)
+    assert re.fullmatch(r"\d+\.\d+\.\d+(-dev\.\d+)?", v)
     assert jakdata.__version__ == v
     assert jakdata.load().version == v
     assert cli("--version")[1].strip() == f"jakdata {v}"
     cff = ROOT / "CITATION.cff"
-    if cff.is_file():  # in a source checkout
+    if cff.is_file() and not is_development(v):  # a development version keeps the last release's CITATION.cff
         assert yaml.safe_load(cff.read_text(encoding="utf-8"))["version"] == v
 
 
@@ -50,6 +51,10 @@ def test_released_data_is_unchanged():
 @pytest.mark.skipif(not (ROOT / "CITATION.cff").is_file(), reason="not a source checkout")
 def test_citation_cff_is_valid_and_current():
     text = (ROOT / "CITATION.cff").read_text(encoding="utf-8")
+    last = list(json.loads((ROOT / "releases.json").read_text(encoding="utf-8"))["releases"])[-1]
+    if is_development(descriptor()["version"]):  # it cites the last release until the next one
+        assert yaml.safe_load(text)["version"] == last
+        return
     doc = yaml.safe_load(text)
     assert doc["cff-version"] == "1.2.0"
     assert doc["type"] == "dataset"
@@ -65,6 +70,15 @@ def release_copy(tmp_path: Path) -> Path:
         shutil.copy(ROOT / name, dest / name)
     shutil.copytree(ROOT / "data", dest / "data")
     shutil.copytree(ROOT / "schemas", dest / "schemas")
+    d = json.loads((dest / "datapackage.json").read_text(encoding="utf-8"))
+    if is_development(d["version"]):  # a released state to start from: release the copy as it is
+        d["version"] = d["version"].partition("-")[0]
+        (dest / "datapackage.json").write_text(json.dumps(d, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+        log = (dest / "CHANGELOG.md").read_text(encoding="utf-8")
+        log = log.replace("## [Unreleased]\n", f"## [Unreleased]\n\n## [{d['version']}] - 2026-12-01\n", 1)
+        (dest / "CHANGELOG.md").write_text(log, encoding="utf-8")
+        refresh(dest)
+        record(dest, "2026-12-01")
     return dest
 
 
@@ -104,7 +118,9 @@ def test_changing_a_cell_without_a_new_version_fails_with_instructions(tmp_path,
     assert problems(repo) == []
     ledger = json.loads((repo / "releases.json").read_text(encoding="utf-8"))
     assert set(ledger["releases"]) >= {old, new}
-    assert ledger["releases"][old] == json.loads((ROOT / "releases.json").read_text(encoding="utf-8"))["releases"][old]
+    before = json.loads((ROOT / "releases.json").read_text(encoding="utf-8"))["releases"]
+    if old in before:  # an earlier release's entry is never rewritten
+        assert ledger["releases"][old] == before[old]
     assert f"version = {{{new}}}" in cite(repo, "bibtex")
     assert yaml.safe_load((repo / "CITATION.cff").read_text(encoding="utf-8"))["version"] == new
 
@@ -150,10 +166,20 @@ def test_cite_formats_carry_version_and_fingerprint(cli):
     assert "+modified" not in text
 
 
-def test_modified_fork_is_never_cited_as_the_release(package_copy):
-    edit_cell(package_copy)
-    text = cite(package_copy)
+def test_modified_fork_is_never_cited_as_the_release(tmp_path):
+    repo = release_copy(tmp_path)  # a released state
+    assert "+modified" not in cite(repo)
+    edit_cell(repo)
+    text = cite(repo)
     assert "+modified." in text and "NOT the released" in text
+
+
+def test_a_development_version_is_cited_as_a_snapshot(package_copy):
+    d = json.loads((package_copy / "datapackage.json").read_text(encoding="utf-8"))
+    d["version"] = "9.9.0-dev.1"
+    (package_copy / "datapackage.json").write_text(json.dumps(d, indent=2) + "\n", encoding="utf-8")
+    text = cite(package_copy)
+    assert "Version 9.9.0-dev.1," in text and "A development snapshot" in text and "+modified" not in text
 
 
 def test_diff_identical_and_changed(cli, package_copy, tmp_path):
