@@ -7,7 +7,7 @@ import subprocess
 import sys
 
 import pytest
-from conftest import EXAMPLES, build_example, set_cells
+from helpers import EXAMPLES, build_example, set_cells
 
 import jakdata
 

@@ -7,7 +7,7 @@ import json
 from pathlib import Path
 
 import pytest
-from conftest import EXAMPLES, build_example, build_minimal
+from helpers import EXAMPLES, build_example, build_minimal
 
 INVALID = sorted(p for p in (EXAMPLES / "invalid").iterdir() if (p / "case.json").is_file())
 

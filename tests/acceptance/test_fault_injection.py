@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
-from conftest import copy_bundled
+from helpers import copy_bundled
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 

@@ -6,7 +6,7 @@ import json
 
 import pandas as pd
 import pytest
-from conftest import set_cells
+from helpers import set_cells
 
 import jakdata
 from jakdata.errors import DataError, UnusableInput
