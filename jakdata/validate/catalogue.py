@@ -125,7 +125,8 @@ CHECKS: tuple[Check, ...] = (
         "Exactly one of",
         "row",
         "rule",
-        "Exactly one of the columns of each `exactlyOneOf` group is set (`drug_id` or `drug_class`).",
+        "Exactly one of the columns of each `exactlyOneOf` group is set (`drug_id` or `drug_class`); a row "
+        "that names an `arm_id` may set neither (a placebo or vehicle arm's row carries no drug).",
     ),
     _c("parent-cycle", "Parent cycle", "table", "rule", "Following `parent_id` never returns to where it started."),
     # rules of the jakdata data model
@@ -174,6 +175,51 @@ CHECKS: tuple[Check, ...] = (
         "row",
         "rule",
         "A value marked `derived` has a `note` saying how it was computed.",
+    ),
+    # rules of model v2: trials, comparisons, approvals
+    _c(
+        "change-range",
+        "Change range",
+        "tables",
+        "rule",
+        "A change from baseline (`mean-change`, `ls-mean-change`, `median-change`) lies within ±(max − min) of its "
+        "measure; a percent change (`percent-change`, `ls-mean-percent-change`) is at least −100.",
+    ),
+    _c("percent-range", "Percent range", "cell", "rule", "A `value` whose `statistic` is `percent` lies within 0–100."),
+    _c(
+        "control-arm-without-drug",
+        "Control arm without drug",
+        "row",
+        "rule",
+        "A placebo or vehicle arm (`role`) names no `drug_id`.",
+    ),
+    _c(
+        "results-within-arm",
+        "Results within the arm",
+        "tables",
+        "rule",
+        "Where a row names an arm, its `responders` and `n_affected` are at most the arm's `n`.",
+    ),
+    _c(
+        "comparison-arms",
+        "Comparison arms",
+        "tables",
+        "rule",
+        "A comparison's `arm_id` and `control_arm_id` are two different arms of the comparison's own study.",
+    ),
+    _c(
+        "ci-order",
+        "Confidence interval order",
+        "row",
+        "rule",
+        "`ci_lower` ≤ `ci_upper`, and the row's estimate (`value` or `estimate`) lies between them.",
+    ),
+    _c(
+        "date-not-after-created",
+        "Date not after release",
+        "cell",
+        "rule",
+        "A `decision_date` or `published_date` is not after the package's `created` date.",
     ),
 )
 

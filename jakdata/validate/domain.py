@@ -45,21 +45,45 @@ def drug_class_known(ctx: Context) -> list[Finding]:
     return out
 
 
+#: statistics whose value lies on the measure's own scale (or a share in %)
+ON_SCALE = frozenset({"value", "mean", "median", "percent"})
+CHANGES = frozenset({"mean-change", "ls-mean-change", "median-change"})
+PERCENT_CHANGES = frozenset({"percent-change", "ls-mean-percent-change"})
+
+
+def _statistic(ctx: Context, name: str) -> pd.Series | None:
+    return ctx.raws[name].frame["statistic"] if ctx.has(name, "statistic") else None
+
+
+def _bounds(ctx: Context, name: str) -> tuple[pd.Series, pd.Series, pd.Series, pd.Series] | None:
+    """The row's value and its measure's min and max, or None where the
+    measures table or the columns are missing."""
+    if not ctx.has("measures", "measure_id", "min", "max") or not ctx.has(name, "measure_id", "value"):
+        return None
+    measures = ctx.typed("measures")
+    t = ctx.typed(name)
+    if not _numeric(t["value"]) or not _numeric(measures["min"]) or not _numeric(measures["max"]):
+        return None
+    ids = ctx.raws[name].frame["measure_id"]
+    lo = lookup(ids, measures["measure_id"], measures["min"])
+    hi = lookup(ids, measures["measure_id"], measures["max"])
+    return t["value"], lo, hi, ids
+
+
 @rule("measure-range")
 def measure_range(ctx: Context) -> list[Finding]:
-    if not ctx.has("measures", "measure_id", "min", "max"):
-        return []
-    measures = ctx.typed("measures")
     out: list[Finding] = []
     for name in tables_with(ctx, "measure_id", "value", skip="measures"):
-        t = ctx.typed(name)
-        if not _numeric(t["value"]) or not _numeric(measures["min"]) or not _numeric(measures["max"]):
+        got = _bounds(ctx, name)
+        if got is None:
             continue
-        ids = ctx.raws[name].frame["measure_id"]
-        lo = lookup(ids, measures["measure_id"], measures["min"])
-        hi = lookup(ids, measures["measure_id"], measures["max"])
-        v = t["value"]
-        for mask, word, bound in ((_true(v < lo), "below minimum", lo), (_true(v > hi), "above maximum", hi)):
+        v, lo, hi, ids = got
+        stat = _statistic(ctx, name)
+        scale = stat.isin(ON_SCALE) | (stat == "") if stat is not None else True
+        for mask, word, bound in (
+            (_true(v < lo) & scale, "below minimum", lo),
+            (_true(v > hi) & scale, "above maximum", hi),
+        ):
             out += ctx.flag(
                 name,
                 mask,
@@ -69,6 +93,46 @@ def measure_range(ctx: Context) -> list[Finding]:
                 word=word,
                 bound=bound,
                 measure=ids,
+            )
+    return out
+
+
+@rule("change-range")
+def change_range(ctx: Context) -> list[Finding]:
+    out: list[Finding] = []
+    for name in tables_with(ctx, "measure_id", "value", "statistic", skip="measures"):
+        got = _bounds(ctx, name)
+        if got is None:
+            continue
+        v, lo, hi, ids = got
+        stat = _statistic(ctx, name)
+        assert stat is not None
+        span = hi - lo
+        change = stat.isin(CHANGES)
+        out += ctx.flag(
+            name,
+            change & _true(v.abs() > span),
+            "value",
+            "change-range",
+            "a change larger than the whole scale of {measure} (±{span:g})",
+            measure=ids,
+            span=span,
+        )
+        out += ctx.flag(
+            name, stat.isin(PERCENT_CHANGES) & _true(v < -100), "value", "change-range", "a percent change below −100"
+        )
+    return out
+
+
+@rule("percent-range")
+def percent_range(ctx: Context) -> list[Finding]:
+    out: list[Finding] = []
+    for name in tables_with(ctx, "statistic", "value"):
+        v = ctx.typed(name)["value"]
+        if _numeric(v):
+            pct = ctx.raws[name].frame["statistic"] == "percent"
+            out += ctx.flag(
+                name, pct & _true((v < 0) | (v > 100)), "value", "percent-range", "a percentage outside 0–100"
             )
     return out
 
@@ -183,4 +247,119 @@ def derived_explained(ctx: Context) -> list[Finding]:
             "derived-explained",
             "derived value without a note saying how it was computed",
         )
+    return out
+
+
+CONTROL_ROLES = ("placebo", "vehicle")
+
+
+@rule("control-arm-without-drug")
+def control_arm_without_drug(ctx: Context) -> list[Finding]:
+    if not ctx.has("arms", "role", "drug_id"):
+        return []
+    f = ctx.raws["arms"].frame
+    return ctx.flag(
+        "arms",
+        f["role"].isin(CONTROL_ROLES) & (f["drug_id"] != ""),
+        "drug_id",
+        "control-arm-without-drug",
+        "a {role} arm names no drug (leave drug_id empty)",
+        role=f["role"],
+    )
+
+
+@rule("results-within-arm")
+def results_within_arm(ctx: Context) -> list[Finding]:
+    if not ctx.has("arms", "arm_id", "n"):
+        return []
+    arms = ctx.typed("arms")
+    if not _numeric(arms["n"]):
+        return []
+    out: list[Finding] = []
+    for column in ("responders", "n_affected"):
+        for name in tables_with(ctx, "arm_id", column, skip="arms"):
+            t = ctx.typed(name)
+            if not _numeric(t[column]):
+                continue
+            arm_n = lookup(ctx.raws[name].frame["arm_id"], arms["arm_id"], arms["n"])
+            out += ctx.flag(
+                name, _true(t[column] > arm_n), column, "results-within-arm", "more than the arm's n = {n:g}", n=arm_n
+            )
+    return out
+
+
+@rule("comparison-arms")
+def comparison_arms(ctx: Context) -> list[Finding]:
+    if not ctx.has("arms", "arm_id", "study_id"):
+        return []
+    arms = ctx.raws["arms"].frame
+    out: list[Finding] = []
+    for name in tables_with(ctx, "arm_id", "control_arm_id", "study_id", skip="arms"):
+        f = ctx.raws[name].frame
+        for column in ("arm_id", "control_arm_id"):
+            study = lookup(f[column], arms["arm_id"], arms["study_id"])
+            out += ctx.flag(
+                name,
+                (f[column] != "") & study.notna() & (study != f["study_id"]),
+                column,
+                "comparison-arms",
+                "the arm belongs to study {arm_study!r}, the comparison to {study!r}",
+                arm_study=study,
+                study=f["study_id"],
+            )
+        out += ctx.flag(
+            name,
+            (f["arm_id"] != "") & (f["arm_id"] == f["control_arm_id"]),
+            "control_arm_id",
+            "comparison-arms",
+            "an arm compared with itself",
+        )
+    return out
+
+
+@rule("ci-order")
+def ci_order(ctx: Context) -> list[Finding]:
+    out: list[Finding] = []
+    for name in tables_with(ctx, "ci_lower", "ci_upper"):
+        t = ctx.typed(name)
+        lo, hi = t["ci_lower"], t["ci_upper"]
+        if not _numeric(lo) or not _numeric(hi):
+            continue
+        out += ctx.flag(name, _true(lo > hi), "ci_lower", "ci-order", "ci_lower is above ci_upper ({hi:g})", hi=hi)
+        for column in ("value", "estimate"):
+            if column in t.columns and _numeric(t[column]):
+                outside = _true((t[column] < lo) | (t[column] > hi)) & _true(lo <= hi)
+                out += ctx.flag(
+                    name,
+                    outside,
+                    column,
+                    "ci-order",
+                    "{what} lies outside its confidence interval {lo:g} to {hi:g}",
+                    what=column,
+                    lo=lo,
+                    hi=hi,
+                )
+    return out
+
+
+@rule("date-not-after-created")
+def date_not_after_created(ctx: Context) -> list[Finding]:
+    created = ctx.package.descriptor.get("created")
+    if not isinstance(created, str) or len(created) < 10:
+        return []
+    day = created[:10]
+    out: list[Finding] = []
+    for column in ("decision_date", "published_date"):
+        for name in tables_with(ctx, column):
+            s = ctx.raws[name].frame[column]
+            # an ISO date of any precision sorts as text: compare its own prefix of `created`
+            later = s.map(lambda v: bool(v) and v[:10] > day[: len(v[:10])])
+            out += ctx.flag(
+                name,
+                later.astype(bool),
+                column,
+                "date-not-after-created",
+                "after the package's created date {created}",
+                created=day,
+            )
     return out

@@ -151,9 +151,12 @@ def exactly_one_of(ctx: Context) -> list[Finding]:
                 continue
             frame = ctx.raws[name].frame[group]
             count = (frame != "").sum(axis=1)
+            wrong = count != 1
+            if ctx.has(name, "arm_id"):  # an arm's row (placebo, vehicle) may name neither
+                wrong &= ~((count == 0) & (ctx.raws[name].frame["arm_id"] != ""))
             out += ctx.flag(
                 name,
-                count != 1,
+                wrong,
                 group[0],
                 "drug-or-class",
                 "exactly one of {group} must be set, found {found}",
