@@ -252,17 +252,40 @@ def export(path: str | None, fmt: str, output: str, force: bool) -> int:
 
 
 @cli.command()
-@click.argument("kind", type=click.Choice(["trajectories", "evidence-map"]))
+@click.argument("kind", type=click.Choice(["trajectories", "evidence-map", "forest"]))
 @package_path
 @click.option("--output", "-o", type=click.Path(), required=True, help="PNG (or PDF, SVG) file to write.")
 @click.option("--force", is_flag=True, help="Replace an existing file.")
-def plot(kind: str, path: str | None, output: str, force: bool) -> int:
-    """Plot arms' values over time, or a drug x indication evidence map."""
+@click.option("--measure", help="forest: the measure (e.g. pasi-75, easi-75).")
+@click.option("--timepoint-days", type=click.IntRange(min=0), help="forest: the timepoint in days (e.g. 112).")
+@click.option(
+    "--effect",
+    type=click.Choice(["rr", "rd"]),
+    default="rr",
+    show_default=True,
+    help="forest: risk ratio or risk difference.",
+)
+@click.option("--include-news", is_flag=True, help="forest: also use results only a news report gives.")
+def plot(
+    kind: str,
+    path: str | None,
+    output: str,
+    force: bool,
+    measure: str | None,
+    timepoint_days: int | None,
+    effect: str,
+    include_news: bool,
+) -> int:
+    """Plot arms' values over time, a drug x indication evidence map, or a
+    forest plot of a measure's trial comparisons with pooled estimates."""
     from jakdata.dataset import load
     from jakdata.package.files import check_target
     from jakdata.tools.plot import plot as _plot
 
     check_target(Path(output), force)  # before loading anything
-    out = _plot(kind, load(read_source(path)[0]), output, force)
+    options: dict[str, Any] = {}
+    if kind == "forest":
+        options = {"measure": measure, "timepoint_days": timepoint_days, "effect": effect, "include_news": include_news}
+    out = _plot(kind, load(read_source(path)[0]), output, force, **options)
     click.echo(f"wrote {out}")
     return 0

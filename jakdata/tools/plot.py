@@ -11,7 +11,7 @@ from jakdata.package.files import atomic_path
 if TYPE_CHECKING:  # pragma: no cover
     from jakdata.dataset import Dataset
 
-KINDS = ("trajectories", "evidence-map")
+KINDS = ("trajectories", "evidence-map", "forest")
 
 
 def _pyplot() -> Any:
@@ -155,12 +155,215 @@ def evidence_map(ds: Dataset, output: str | Path, force: bool = False) -> Path:
         plt.close(fig)
 
 
-def plot(kind: str, ds: Dataset, output: str | Path, force: bool = False) -> Path:
+def plot(kind: str, ds: Dataset, output: str | Path, force: bool = False, **options: Any) -> Path:
     """Draw ``kind`` into ``output`` (written atomically; an existing file
-    only with ``force``; never through a symlink)."""
+    only with ``force``; never through a symlink). ``forest`` takes
+    ``measure``, ``timepoint_days``, ``effect`` and ``include_news``."""
     if kind not in KINDS:
         raise UnusableInput(f"kind must be one of {', '.join(KINDS)}")
     from jakdata.package.files import check_target
 
     check_target(Path(output), force)  # before any drawing
+    if kind == "forest":
+        if not options.get("measure"):
+            raise UnusableInput("a forest plot needs --measure (e.g. pasi-75)")
+        return forest(ds, output, force=force, **options)
     return (trajectories if kind == "trajectories" else evidence_map)(ds, output, force)
+
+
+EFFECTS = {"rr": ("risk-ratio", "Risk ratio"), "rd": ("risk-difference", "Risk difference (percentage points)")}
+
+
+def forest_rows(
+    ds: Dataset, measure: str, timepoint_days: int | None, effect: str = "rr", include_news: bool = False
+) -> tuple[Any, list[str]]:
+    """The rows of a forest plot: one per comparison within a trial, with its
+    effect and 95% CI from arm counts (or the between-arm estimate a source
+    reports, labelled so) and the pooled estimate per drug and dose; plus the
+    comparisons that could not be drawn, and why."""
+    import math
+
+    import pandas as pd
+
+    from jakdata.frames import pairwise
+    from jakdata.meta import log_risk_ratio, pool, risk_difference
+
+    if effect not in EFFECTS:
+        raise UnusableInput(f"effect must be one of {', '.join(EFFECTS)}")
+    pairs = pairwise(ds, measure=measure, timepoint_days=timepoint_days, include_news=include_news, derive_counts=True)
+    if pairs.empty:
+        raise UnusableInput(
+            f"no comparative trial result for {measure}"
+            + (f" at day {timepoint_days}" if timepoint_days is not None else "")
+            + ": nothing to plot"
+        )
+    reported = ds.comparisons if "comparisons" in ds else pd.DataFrame()
+    rows, skipped = [], []
+    for p in pairs.itertuples(index=False):
+        label = f"{p.study_label}: {p.treat1} vs {p.treat2}"
+        group = f"{p.treat1} vs {p.treat2}"
+        if not any(pd.isna(x) for x in (p.event1, p.n1, p.event2, p.n2)):
+            one = pd.Series
+            est, var = (log_risk_ratio if effect == "rr" else risk_difference)(
+                one([p.event1]), one([p.n1]), one([p.event2]), one([p.n2])
+            )
+            y, v = float(est[0]), float(var[0])
+            se = math.sqrt(v)
+            rows.append(
+                {
+                    "group": group,
+                    "label": label,
+                    "y": y,
+                    "var": v,
+                    "lo": y - 1.96 * se,
+                    "hi": y + 1.96 * se,
+                    "counts": f"{p.event1}/{p.n1} vs {p.event2}/{p.n2}",
+                    "source": "counts",
+                    "derived": bool(p.derived),
+                }
+            )
+            continue
+        hit = pd.DataFrame()
+        if not reported.empty:
+            hit = reported[
+                (reported["arm_id"] == p.arm1)
+                & (reported["control_arm_id"] == p.arm2)
+                & (reported["measure_id"].astype("str") == measure)
+                & (reported["effect_measure"].astype("str") == EFFECTS[effect][0])
+                & reported["estimate"].notna()
+                & reported["ci_lower"].notna()
+                & reported["ci_upper"].notna()
+            ]
+            if timepoint_days is not None:
+                hit = hit[hit["timepoint_days"] == timepoint_days]
+        if len(hit):
+            r = hit.iloc[0]
+            scale = (lambda x: math.log(float(x))) if effect == "rr" else (lambda x: float(x) / 100)
+            rows.append(
+                {
+                    "group": group,
+                    "label": label,
+                    "y": scale(r["estimate"]),
+                    "var": None,
+                    "lo": scale(r["ci_lower"]),
+                    "hi": scale(r["ci_upper"]),
+                    "counts": "reported estimate",
+                    "source": f"reported ({r['reported_in']})",
+                    "derived": False,
+                }
+            )
+        else:
+            skipped.append(f"{label} (no counts and no reported {EFFECTS[effect][0]})")
+    frame = pd.DataFrame(rows)
+    pooled = []
+    if not frame.empty:
+        for group, g in frame.groupby("group", sort=True):
+            counted = g[g["var"].notna()]
+            if len(counted) >= 2:
+                res = pool(counted["y"].to_numpy(float), counted["var"].to_numpy(float))
+                pooled.append(
+                    {
+                        "group": group,
+                        "label": f"Pooled ({res.k} trials), τ² = {res.tau2:.3g}",
+                        "y": res.estimate,
+                        "lo": res.ci_lower,
+                        "hi": res.ci_upper,
+                        "pooled": True,
+                    }
+                )
+    out = (
+        pd.concat([frame.assign(pooled=False), pd.DataFrame(pooled)], ignore_index=True)
+        if pooled
+        else frame.assign(pooled=False)
+    )
+    return out, skipped
+
+
+def forest(
+    ds: Dataset,
+    output: str | Path,
+    measure: str,
+    timepoint_days: int | None = None,
+    effect: str = "rr",
+    include_news: bool = False,
+    force: bool = False,
+) -> Path:
+    """A forest plot of ``measure``: one line per trial comparison, grouped
+    by drug and dose, with a DerSimonian–Laird pooled estimate per group."""
+    import math
+
+    from jakdata.meta import METHOD
+
+    _require(ds, "outcomes", "arms", "studies")
+    rows, skipped = forest_rows(ds, measure, timepoint_days, effect, include_news)
+    if rows.empty:
+        raise UnusableInput(f"no comparison of {measure} has counts or a reported estimate: nothing to plot")
+    plt = _pyplot()
+    lines: list[tuple[str, Any]] = []
+    for group, g in rows.groupby("group", sort=True):
+        lines.append(("header", group))
+        for r in g[~g["pooled"]].itertuples(index=False):
+            lines.append(("row", r))
+        for r in g[g["pooled"]].itertuples(index=False):
+            lines.append(("pooled", r))
+    height = 0.32 * len(lines) + 1.9 + 0.18 * len(skipped)
+    fig, ax = plt.subplots(figsize=(11, height))
+    back = (lambda v: math.exp(v)) if effect == "rr" else (lambda v: 100 * v)
+    ys = list(range(len(lines), 0, -1))
+    texts = []
+    for y, (kind, r) in zip(ys, lines):
+        if kind == "header":
+            texts.append((y, str(r), "bold"))
+            continue
+        lo, hi, mid = back(r.lo), back(r.hi), back(r.y)
+        if kind == "pooled":
+            ax.fill([lo, mid, hi, mid], [y, y + 0.28, y, y - 0.28], color="black", zorder=3)
+            texts.append((y, f"   {r.label}", "italic"))
+            detail = f"{mid:.2f} [{lo:.2f}, {hi:.2f}]"
+        else:
+            ax.plot([lo, hi], [y, y], color="#1f4e79", lw=1.3, zorder=2)
+            ax.plot([mid], [y], marker="s", color="#1f4e79", ms=5, zorder=3)
+            mark = "*" if r.derived else ("†" if r.source != "counts" else "")
+            texts.append((y, f"   {r.label.split(': ')[0]}{mark}  ({r.counts})", "normal"))
+            detail = f"{mid:.2f} [{lo:.2f}, {hi:.2f}]"
+        ax.text(1.02, y, detail, transform=ax.get_yaxis_transform(), va="center", fontsize=8)
+    for y, text, style in texts:
+        ax.text(
+            -0.02,
+            y,
+            text,
+            transform=ax.get_yaxis_transform(),
+            ha="right",
+            va="center",
+            fontsize=8,
+            fontweight="bold" if style == "bold" else "normal",
+            fontstyle="italic" if style == "italic" else "normal",
+        )
+    null = 1.0 if effect == "rr" else 0.0
+    ax.axvline(null, color="grey", lw=0.8, ls="--")
+    if effect == "rr":
+        from matplotlib.ticker import FuncFormatter, LogLocator
+
+        ax.set_xscale("log")
+        ax.xaxis.set_major_locator(LogLocator(base=10, subs=(1.0, 2.0, 5.0)))
+        ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _pos: f"{v:g}"))
+        ax.xaxis.set_minor_formatter(FuncFormatter(lambda v, _pos: ""))
+    ax.set_yticks([])
+    ax.set_ylim(0.3, len(lines) + 0.7)
+    for side in ("left", "right", "top"):
+        ax.spines[side].set_visible(False)
+    ax.set_xlabel(f"{EFFECTS[effect][1]} (95% CI) of the first treatment against the second")
+    when = f", day {timepoint_days}" if timepoint_days is not None else ""
+    ax.set_title(f"{measure}{when} — jakdata {ds.version}", fontsize=10, loc="left")
+    notes = [
+        f"Pooled: {METHOD}.",
+        "* counts derived from a printed percentage and the arm's n; "
+        "† between-arm estimate as a source reports it (not pooled).",
+    ]
+    notes += [f"Not drawn: {s}" for s in skipped]
+    fig.text(0.01, 0.01, "\n".join(notes), fontsize=7, va="bottom", ha="left")
+    fig.subplots_adjust(left=0.42, right=0.82, top=1 - 0.45 / height, bottom=(0.55 + 0.13 * len(notes)) / height)
+    try:
+        return _save(fig, output, force)
+    finally:
+        plt.close(fig)

@@ -1,0 +1,312 @@
+"""Frames for meta-analysis: one row per study arm (:func:`arms_frame`) and
+one row per experimental-versus-control comparison within a study
+(:func:`pairwise`), in the shape R's metafor/netmeta and Python's
+statsmodels take.
+
+Rules the frames follow (documented in the README):
+
+- One measure and one timepoint per frame: measures and timepoints are never
+  mixed.
+- Trials only (``studies.design == "rct"``) unless ``include_case_data``:
+  single-arm case data is never pooled with trials by default.
+- Where several documents report the same arm, measure and timepoint, the
+  frame keeps one row by source precedence — registry record, then
+  peer-reviewed publication, then drug label, then any other document;
+  ``news`` only with ``include_news`` — and says which it took
+  (``reported_in``, ``source_type``) and how many it left (``alternatives``).
+- Nothing is inferred silently. A count computed from a printed percentage
+  (``derive_counts=True``) is marked ``events_derived`` with the method; an
+  SD computed from a printed SE is marked ``sd_derived`` with the formula.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:  # pragma: no cover
+    import pandas as pd
+
+    from jakdata.dataset import Dataset
+
+#: source precedence (lower is preferred); news only when asked for
+PRECEDENCE = {"registry-record": 0, "publication": 1, "drug-label": 2, "other": 3, "news": 4}
+PUBLICATIONS = {"journal-article", "case-report", "case-series", "conference-abstract"}
+BINARY = ("percent", "count")
+CONTINUOUS = ("mean", "mean-change", "ls-mean-change", "percent-change", "ls-mean-percent-change", "median-change")
+CONTROL_ROLES = ("placebo", "vehicle")
+ROUNDING = "events = round(percent × n / 100), half away from zero"
+
+ARM_COLUMNS = {
+    "study_id": "the trial (studies.study_id)",
+    "study_label": "the trial's acronym, else its id",
+    "arm_id": "the arm",
+    "arm_label": "arms.label",
+    "drug_id": "the arm's drug (empty for placebo or vehicle)",
+    "dose": "arms.dose",
+    "dose_unit": "arms.dose_unit",
+    "role": "arms.role (experimental, placebo, vehicle, active-comparator, single-arm)",
+    "treatment": "drug and dose as one label ('upadacitinib 15 mg'; 'placebo')",
+    "measure_id": "the measure",
+    "timepoint": "as reported",
+    "timepoint_days": "days from baseline",
+    "statistic": "the outcome's statistic",
+    "n": "number analysed for the result (outcomes.n), else the arm's n (see n_source)",
+    "n_source": "'outcome' (n analysed) or 'arm' (n randomised or assigned)",
+    "events": "responders (or the count) as printed, or derived (see events_derived)",
+    "percent": "the percentage as printed",
+    "events_derived": "true when events were computed from percent and n",
+    "derivation": "how a derived value was computed",
+    "mean": "the mean or mean change as printed",
+    "sd": "standard deviation as printed, or derived from a printed SE (see sd_derived)",
+    "sd_derived": "true when sd was computed from a printed SE",
+    "outcome_id": "the outcome row taken",
+    "reported_in": "the document it was taken from",
+    "source_type": "sources.document_type of reported_in",
+    "alternatives": "how many other rows reported the same arm, measure and timepoint (not taken)",
+}
+
+
+def _source_rank(doc_type: str, peer_reviewed: Any) -> int:
+    if doc_type == "registry-record":
+        return PRECEDENCE["registry-record"]
+    if doc_type in PUBLICATIONS and peer_reviewed is not False:
+        return PRECEDENCE["publication"]
+    if doc_type == "drug-label":
+        return PRECEDENCE["drug-label"]
+    if doc_type == "news":
+        return PRECEDENCE["news"]
+    return PRECEDENCE["other"]
+
+
+def _round_half_away(x: float) -> int:
+    import math
+
+    return math.floor(abs(x) + 0.5) * (1 if x >= 0 else -1)
+
+
+def arms_frame(
+    ds: Dataset | None = None,
+    *,
+    measure: str,
+    timepoint_days: int | None = None,
+    kind: str = "binary",
+    include_news: bool = False,
+    include_case_data: bool = False,
+    derive_counts: bool = False,
+) -> pd.DataFrame:
+    """One row per study arm for ``measure`` (at ``timepoint_days``; if
+    ``None``, the frame must still hold one timepoint per arm, else
+    :class:`UnusableInput` asks for one). ``kind`` is ``binary`` (responders,
+    percent) or ``continuous`` (mean or mean change with SD). Columns:
+    :data:`ARM_COLUMNS`."""
+    import pandas as pd
+
+    from jakdata.dataset import load
+    from jakdata.errors import UnusableInput
+
+    if kind not in ("binary", "continuous"):
+        raise UnusableInput("kind must be 'binary' or 'continuous'")
+    ds = ds if ds is not None else load()
+    o = ds.outcomes
+    o = o[(o["measure_id"].astype("str") == measure) & o["arm_id"].notna()]
+    o = o[o["statistic"].astype("str").isin(BINARY if kind == "binary" else CONTINUOUS)]
+    if timepoint_days is not None:
+        o = o[o["timepoint_days"] == timepoint_days]
+    studies = ds.studies.set_index("study_id")
+    if not include_case_data:
+        o = o[o["study_id"].map(studies["design"]).astype("str") == "rct"]
+    sources = ds.sources.set_index("source_id")
+    doc_type = o["reported_in"].map(sources["document_type"]).astype("str")
+    peer = o["reported_in"].map(sources["peer_reviewed"])
+    rank = pd.Series([_source_rank(t, p if not pd.isna(p) else None) for t, p in zip(doc_type, peer)], index=o.index)
+    if not include_news:
+        keep = rank < PRECEDENCE["news"]
+        o, doc_type, rank = o[keep], doc_type[keep], rank[keep]
+    if o.empty:
+        return pd.DataFrame(columns=list(ARM_COLUMNS))
+    if timepoint_days is None and o["timepoint_days"].nunique(dropna=False) > 1:
+        raise UnusableInput(
+            f"{measure} is reported at several timepoints: give timepoint_days "
+            f"(one of {sorted(int(d) for d in o['timepoint_days'].dropna().unique())})"
+        )
+    arms = ds.arms.set_index("arm_id")
+    rows = []
+    order = o.assign(_rank=rank, _pos=range(len(o))).sort_values(["_rank", "_pos"])
+    for arm_id, group in order.groupby(order["arm_id"].astype("str"), sort=False):
+        r = group.iloc[0]
+        arm = arms.loc[arm_id]
+        row: dict[str, Any] = {
+            "study_id": r["study_id"],
+            "study_label": _label(studies, r["study_id"]),
+            "arm_id": arm_id,
+            "arm_label": arm["label"],
+            "drug_id": arm["drug_id"],
+            "dose": arm["dose"],
+            "dose_unit": arm["dose_unit"],
+            "role": arm["role"] if "role" in arm.index else None,
+            "treatment": _treatment(arm),
+            "measure_id": measure,
+            "timepoint": r["timepoint"],
+            "timepoint_days": r["timepoint_days"],
+            "statistic": r["statistic"],
+            "outcome_id": r["outcome_id"],
+            "reported_in": r["reported_in"],
+            "source_type": doc_type.loc[r.name],
+            "alternatives": len(group) - 1,
+            "events_derived": False,
+            "sd_derived": False,
+            "derivation": "",
+        }
+        n, n_source = (r["n"], "outcome") if not pd.isna(r["n"]) else (arm["n"], "arm")
+        row["n"], row["n_source"] = n, n_source if not pd.isna(n) else ""
+        if kind == "binary":
+            _binary(row, r, n, derive_counts)
+        else:
+            _continuous(row, r, n)
+        rows.append(row)
+    frame = pd.DataFrame(rows, columns=list(ARM_COLUMNS))
+    for col in ("n", "events", "timepoint_days"):
+        frame[col] = pd.to_numeric(frame[col]).astype("Int64")
+    for col in ("percent", "mean", "sd", "dose"):
+        frame[col] = pd.to_numeric(frame[col]).astype("Float64")
+    frame["events_derived"] = frame["events_derived"].astype("boolean")
+    frame["sd_derived"] = frame["sd_derived"].astype("boolean")
+    return frame.sort_values(["study_id", "role", "arm_id"], kind="stable").reset_index(drop=True)
+
+
+def _label(studies: pd.DataFrame, study_id: str) -> str:
+    import pandas as pd
+
+    if "acronym" in studies.columns:
+        acronym = studies.at[study_id, "acronym"]
+        if not pd.isna(acronym) and acronym:
+            return str(acronym)
+    return str(study_id)
+
+
+def _treatment(arm: pd.Series) -> str:
+    import pandas as pd
+
+    role = arm.get("role")
+    if pd.isna(arm["drug_id"]) or not arm["drug_id"]:
+        return str(role) if isinstance(role, str) and role else "no drug"
+    dose = "" if pd.isna(arm["dose"]) else f" {arm['dose']:g}"
+    unit = "" if pd.isna(arm["dose_unit"]) else f" {arm['dose_unit']}"
+    return f"{arm['drug_id']}{dose}{unit}"
+
+
+def _binary(row: dict[str, Any], r: pd.Series, n: Any, derive_counts: bool) -> None:
+    import pandas as pd
+
+    stat = str(r["statistic"])
+    row["percent"] = r["value"] if stat == "percent" else None
+    if not pd.isna(r["responders"]):
+        row["events"] = r["responders"]
+    elif stat == "count" and not pd.isna(r["value"]):
+        row["events"] = r["value"]
+    elif stat == "percent" and derive_counts and not pd.isna(r["value"]) and not pd.isna(n):
+        row["events"] = _round_half_away(float(r["value"]) * float(n) / 100)
+        row["events_derived"] = True
+        row["derivation"] = f"{ROUNDING}, with n = {row['n_source']} n {int(n)}"
+    else:
+        row["events"] = None
+
+
+def _continuous(row: dict[str, Any], r: pd.Series, n: Any) -> None:
+    import math
+
+    import pandas as pd
+
+    row["mean"] = r["value"]
+    kind = r.get("dispersion_type")
+    disp = r.get("dispersion")
+    if pd.isna(disp) or pd.isna(kind):
+        row["sd"] = None
+    elif str(kind) == "sd":
+        row["sd"] = disp
+    elif str(kind) == "se" and not pd.isna(n):
+        row["sd"] = float(disp) * math.sqrt(float(n))
+        row["sd_derived"] = True
+        row["derivation"] = f"sd = se × √n, with n = {row['n_source']} n {int(n)}"
+    else:
+        row["sd"] = None
+
+
+def pairwise(
+    ds: Dataset | None = None,
+    *,
+    measure: str,
+    timepoint_days: int | None = None,
+    kind: str = "binary",
+    include_news: bool = False,
+    include_case_data: bool = False,
+    derive_counts: bool = False,
+) -> pd.DataFrame:
+    """One row per experimental-versus-control comparison within a study:
+    each arm that is not a control (experimental or active comparator) against
+    the study's placebo or vehicle arm; where a study has no placebo or
+    vehicle arm, experimental arms against the active comparator.
+
+    Binary: ``treat1, treat2, event1, n1, event2, n2``; continuous:
+    ``mean1, sd1, n1, mean2, sd2, n2``; with ``study_label``, the arms, the
+    drugs and doses, and whether a value was derived."""
+    import pandas as pd
+
+    arms = arms_frame(
+        ds,
+        measure=measure,
+        timepoint_days=timepoint_days,
+        kind=kind,
+        include_news=include_news,
+        include_case_data=include_case_data,
+        derive_counts=derive_counts,
+    )
+    rows = []
+    for study, group in arms.groupby("study_id", sort=True):
+        roles = group["role"].astype("str")
+        controls = group[roles.isin(CONTROL_ROLES)]
+        if controls.empty:
+            controls = group[roles == "active-comparator"]
+            treated = group[roles == "experimental"]
+        else:
+            treated = group[~roles.isin(CONTROL_ROLES)]
+        for _, c in controls.iterrows():
+            for _, t in treated.iterrows():
+                row = {
+                    "study_id": study,
+                    "study_label": t["study_label"],
+                    "treat1": t["treatment"],
+                    "treat2": c["treatment"],
+                    "arm1": t["arm_id"],
+                    "arm2": c["arm_id"],
+                    "drug1": t["drug_id"],
+                    "dose1": t["dose"],
+                    "dose_unit1": t["dose_unit"],
+                    "measure_id": measure,
+                    "timepoint_days": t["timepoint_days"],
+                    "n1": t["n"],
+                    "n2": c["n"],
+                }
+                if kind == "binary":
+                    row.update(
+                        event1=t["events"],
+                        event2=c["events"],
+                        derived=bool(t["events_derived"]) or bool(c["events_derived"]),
+                    )
+                else:
+                    row.update(
+                        mean1=t["mean"],
+                        sd1=t["sd"],
+                        mean2=c["mean"],
+                        sd2=c["sd"],
+                        derived=bool(t["sd_derived"]) or bool(c["sd_derived"]),
+                    )
+                row["reported_in1"], row["reported_in2"] = t["reported_in"], c["reported_in"]
+                rows.append(row)
+    frame = pd.DataFrame(rows)
+    if frame.empty:
+        return frame
+    for col in ("n1", "n2", "event1", "event2", "timepoint_days"):
+        if col in frame.columns:
+            frame[col] = pd.to_numeric(frame[col]).astype("Int64")
+    return frame
