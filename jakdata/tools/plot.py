@@ -39,6 +39,21 @@ def _require(ds: Dataset, *tables: str) -> None:
             raise UnusableInput(f"the package has no {table} table: nothing to plot")
 
 
+def _arm_legend(arms: Any, arm: str) -> str:
+    """'Patient A — upadacitinib 15 mg/day (study)': the arm with its drug and dose."""
+    import pandas as pd
+
+    if arm not in arms.index:
+        return arm
+    a = arms.loc[arm]
+    drug = "" if pd.isna(a["drug_id"]) else str(a["drug_id"])
+    if not drug:
+        drug = str(a.get("role", "")) if isinstance(a.get("role"), str) else "no drug"
+    dose = "" if pd.isna(a["dose"]) else f" {a['dose']:g}"
+    unit = "" if pd.isna(a["dose_unit"]) else f" {a['dose_unit']}"
+    return f"{a['label']} — {drug}{dose}{unit} ({a['study_id']})"
+
+
 def trajectories(ds: Dataset, output: str | Path, force: bool = False) -> Path:
     """Every arm's values over time on each scaled measure (one panel per
     measure; measures without min/max, such as times to an event, are left out)."""
@@ -50,8 +65,11 @@ def trajectories(ds: Dataset, output: str | Path, force: bool = False) -> Path:
     scaled = measures.index[measures["min"].notna() & measures["max"].notna()]
     o = ds.outcomes
     o = o[o["arm_id"].notna() & o["value"].notna() & o["timepoint_days"].notna() & o["measure_id"].isin(scaled)]
+    # a trajectory needs two timepoints or more of one arm on one measure
+    points = o.groupby(["arm_id", "measure_id"], observed=True)["timepoint_days"].transform("nunique")
+    o = o[points >= 2]
     if o.empty:
-        raise UnusableInput("no outcome on a scaled measure has an arm, a value and a timepoint: nothing to plot")
+        raise UnusableInput("no arm has values at two timepoints or more on a scaled measure: nothing to plot")
     arms = ds.arms.set_index("arm_id")
     panels = sorted(o["measure_id"].astype(str).unique())
     ncols = min(2, len(panels))
@@ -64,8 +82,10 @@ def trajectories(ds: Dataset, output: str | Path, force: bool = False) -> Path:
     for ax, m in zip(axes.flat, panels):
         sub = o[o["measure_id"] == m]
         for arm, g in sub.groupby("arm_id", sort=True):
+            # one line per arm: its most frequent statistic, one value per timepoint (the first reported)
+            g = g[g["statistic"] == g["statistic"].mode().iloc[0]].drop_duplicates("timepoint_days")
             g = g.sort_values("timepoint_days")
-            label = f"{arms.at[arm, 'label']} ({arms.at[arm, 'study_id']})" if arm in arms.index else arm
+            label = _arm_legend(arms, str(arm))
             color, marker = style[str(arm)]
             ax.plot(
                 g["timepoint_days"].astype(float),
@@ -90,7 +110,7 @@ def trajectories(ds: Dataset, output: str | Path, force: bool = False) -> Path:
     for ax in list(axes.flat)[len(panels) :]:
         ax.set_visible(False)
     fig.suptitle(f"Measured values per arm over time — jakdata {ds.version}", fontsize=11)
-    fig.tight_layout()
+    fig.tight_layout(rect=(0, 0, 1, 1 - 0.35 / fig.get_figheight()))  # room for the title above the panels
     try:
         return _save(fig, output, force)
     finally:
@@ -107,14 +127,27 @@ def evidence_map(ds: Dataset, output: str | Path, force: bool = False) -> Path:
     if ds.outcomes.empty:
         raise UnusableInput("the outcomes table is empty: nothing to plot")
     plt = _pyplot()
-    o = ds.outcomes.copy()
-    studies = ds.studies.set_index("study_id")
-    o["level"] = o["study_id"].map(studies["evidence_level"]).astype("Float64")
+    from jakdata.views import evidence
+
+    ev = evidence(ds)
+    ev = ev[ev["drug_id"].notna()]
     drugs = ds.drugs.set_index("drug_id")
     ind = ds.indications.set_index("indication_id")
-    grid = o.groupby(["drug_id", "indication_id"], observed=True).agg(
-        results=("outcome_id", "size"), studies=("study_id", "nunique"), best=("level", "min")
-    )
+    cells = []
+    for (d, i), g in ev.groupby(["drug_id", "indication_id"], observed=True):
+        named = {s for s in g.loc[g["study_basis"] == "named", "candidate_studies"] if s}
+        cited = {s for c in g.loc[g["study_basis"] == "cited", "candidate_studies"] for s in c.split("|") if s}
+        cells.append(
+            {
+                "drug_id": d,
+                "indication_id": i,
+                "results": len(g),
+                "named": len(named),
+                "cited_only": len(cited - named),
+                "best": g["resolved_evidence_level"].min(),
+            }
+        )
+    grid = pd.DataFrame(cells).set_index(["drug_id", "indication_id"])
     row_ids = sorted({d for d, _ in grid.index})
     col_ids = sorted({i for _, i in grid.index})
     levels = np.full((len(row_ids), len(col_ids)), np.nan)
@@ -127,7 +160,7 @@ def evidence_map(ds: Dataset, output: str | Path, force: bool = False) -> Path:
         ax.text(
             x,
             y,
-            f"{r['studies']} st.\n{r['results']} res.",
+            f"{r['named'] + r['cited_only']} st.{'*' if r['cited_only'] else ''}\n{r['results']} res.",
             ha="center",
             va="center",
             fontsize=7,
@@ -147,6 +180,13 @@ def evidence_map(ds: Dataset, output: str | Path, force: bool = False) -> Path:
     ax.tick_params(which="minor", length=0)
     cbar = fig.colorbar(im, ax=ax, ticks=[1, 2, 3, 4, 5])
     cbar.set_label("best evidence level (Oxford CEBM 2011);\ngrey: results without a graded study", fontsize=8)
+    fig.text(
+        0.01,
+        0.01,
+        "st.: studies behind the results, named or cited; * some rest only on studies the reporting "
+        "document cites without naming which produced the result",
+        fontsize=7,
+    )
     ax.set_title(f"Evidence map: studies (st.) and results (res.) — jakdata {ds.version}", fontsize=10)
     fig.tight_layout()
     try:
@@ -357,8 +397,10 @@ def forest(
     ax.set_title(f"{measure}{when} — jakdata {ds.version}", fontsize=10, loc="left")
     notes = [
         f"Pooled: {METHOD}.",
-        "* counts derived from a printed percentage and the arm's n; "
-        "† between-arm estimate as a source reports it (not pooled).",
+        (
+            "* counts derived from a printed percentage and the arm's n; "
+            "† between-arm estimate as a source reports it (not pooled)."
+        ),
     ]
     notes += [f"Not drawn: {s}" for s in skipped]
     fig.text(0.01, 0.01, "\n".join(notes), fontsize=7, va="bottom", ha="left")
