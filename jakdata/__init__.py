@@ -29,16 +29,19 @@ __all__ = [
     "UnknownTable",
     "UnusableInput",
     "__version__",
+    "arms_frame",
     "cite",
     "evidence",
     "find",
     "load",
+    "pairwise",
 ]
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
 
     from jakdata.dataset import Dataset
+    from jakdata.frames import arms_frame, pairwise
     from jakdata.lookup import find
     from jakdata.tools.citation import cite
     from jakdata.views import evidence
@@ -50,6 +53,8 @@ _LAZY = {
     "evidence": "jakdata.views",
     "find": "jakdata.lookup",
     "Dataset": "jakdata.dataset",
+    "arms_frame": "jakdata.frames",
+    "pairwise": "jakdata.frames",
 }
 
 
