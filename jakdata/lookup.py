@@ -28,7 +28,11 @@ SEARCHED = {
         ["indication_id", "name", "mondo_id", "icd10", "icd11", "mesh_id"],
     ),
     "measure": ("measures", "measure_id", "name", ["measure_id", "name"]),
+    "study": ("studies", "study_id", "acronym", ["study_id", "acronym", "registry_id"]),
 }
+#: ``|``-separated lists searched item by item (``EudraCT:2016-002451-21`` matches
+#: with or without its scheme)
+LISTS = {"study": ("studies", "study_id", "secondary_ids")}
 _IGNORED = re.compile(r"[\s\-_‐-―·・]+")
 
 
@@ -39,10 +43,11 @@ def normalise(text: object) -> str:
 
 
 def find(name: str, ds: Dataset | None = None) -> pd.DataFrame:
-    """Entities matching ``name``: columns ``entity_type``, ``entity_id``,
-    ``name`` (the dataset's English name), ``matched`` (the name or code
-    that matched) and ``matched_in`` (table.column). Empty when nothing
-    matches."""
+    """Entities matching ``name`` — drugs, targets, indications, measures
+    and trials (by acronym, registry id or secondary id) — with columns
+    ``entity_type``, ``entity_id``, ``name`` (the dataset's English name, a
+    trial's acronym), ``matched`` (the name or code that matched) and
+    ``matched_in`` (table.column). Empty when nothing matches."""
     import pandas as pd
 
     from jakdata.dataset import load
@@ -55,7 +60,8 @@ def find(name: str, ds: Dataset | None = None) -> pd.DataFrame:
         if table not in ds:
             continue
         df = ds[table]
-        labels[etype] = dict(zip(df[id_col].astype(str), df[label_col].astype(str)))
+        label = df[label_col].astype("string").fillna(df[id_col].astype("string")) if label_col in df else df[id_col]
+        labels[etype] = dict(zip(df[id_col].astype(str), label.astype(str)))
         for col in cols:
             if col not in df.columns:
                 continue
@@ -63,6 +69,16 @@ def find(name: str, ds: Dataset | None = None) -> pd.DataFrame:
             hit = values.notna() & (values.map(normalise, na_action="ignore") == key)
             for eid, val in zip(df.loc[hit, id_col], values[hit]):
                 rows.append((etype, str(eid), str(val), f"{table}.{col}"))
+    for etype, (table, id_col, col) in LISTS.items():
+        if table not in ds or col not in ds[table].columns:
+            continue
+        df = ds[table]
+        for eid, cell in zip(df[id_col], df[col]):
+            if not isinstance(cell, str):
+                continue
+            for item in cell.split("|"):
+                if key in (normalise(item), normalise(item.partition(":")[2])):
+                    rows.append((etype, str(eid), item, f"{table}.{col}"))
     if "synonyms" in ds:
         syn = ds.synonyms
         hit = syn["name"].map(normalise) == key
