@@ -206,6 +206,24 @@ def docs(path: str | None, output: str | None, force: bool) -> int:
 
 
 @cli.command()
+@package_path
+@click.option("--output", "-o", type=click.Path(), help="Write to this file instead of standard output.")
+@click.option("--force", is_flag=True, help="Replace an existing file that coverage did not generate.")
+def coverage(path: str | None, output: str | None, force: bool) -> int:
+    """The trial coverage table (Markdown): per trial, which of design, arms,
+    primary result and safety the data holds, and from what kind of record."""
+    from jakdata.tools.coverage import GENERATED_MARK, render
+    from jakdata.tools.docs import write
+
+    text = render(read_source(path)[0])
+    if output:
+        write(text, output, force, mark=GENERATED_MARK)
+    else:
+        click.echo(text, nl=False)
+    return 0
+
+
+@cli.command()
 @click.argument("name")
 @package_path
 def find(name: str, path: str | None) -> int:
