@@ -5,6 +5,7 @@ name, so it applies to any table that has them (a fork's too)."""
 from __future__ import annotations
 
 import datetime as _dt
+import re
 from typing import TYPE_CHECKING
 
 from jakdata.validate.rules import is_in, lookup, rule, tables_with
@@ -251,6 +252,7 @@ def derived_explained(ctx: Context) -> list[Finding]:
 
 
 CONTROL_ROLES = ("placebo", "vehicle")
+ISO_DATE = re.compile(r"[0-9]{4}(-[0-9]{2}(-[0-9]{2})?)?")
 
 
 @rule("control-arm-without-drug")
@@ -352,8 +354,9 @@ def date_not_after_created(ctx: Context) -> list[Finding]:
     for column in ("decision_date", "published_date"):
         for name in tables_with(ctx, column):
             s = ctx.raws[name].frame[column]
-            # an ISO date of any precision sorts as text: compare its own prefix of `created`
-            later = s.map(lambda v: bool(v) and v[:10] > day[: len(v[:10])])
+            # an ISO date of any precision sorts as text: compare with the same prefix of `created`
+            # (a malformed date is the `type` or `pattern` check's)
+            later = s.map(lambda v: bool(ISO_DATE.fullmatch(v)) and v > day[: len(v)])
             out += ctx.flag(
                 name,
                 later.astype(bool),

@@ -215,7 +215,7 @@ def _each_reference(bundled, tmp_path, key, check):
         tables[t.name].rows[k][c] = old + "|" + missing if check == "list-foreign-key" else missing
         got, lines = findings(root, tables, t.name)
         assert (t.name, lines[k], column, check) in got, got
-        assert {g[3] for g in got} <= {check, "arm-consistency", "drug-class-known"}, got
+        assert {g[3] for g in got} <= {check, "arm-consistency", "drug-class-known", "comparison-arms"}, got
 
     run()
 
@@ -259,7 +259,15 @@ def _(tables, draw):
 def _(tables, draw):
     t, m = tables["outcomes"], tables["measures"]
     bounds = {r[m.col("measure_id")]: r[m.col("max")] for r in m.rows if r[m.col("max")]}
-    rows = [k for k, r in enumerate(t.rows) if r[t.col("value")] and r[t.col("measure_id")] in bounds]
+    on_scale = ("value", "mean", "median")  # a percent above the maximum is a percent-range defect too
+    rows = [
+        k
+        for k, r in enumerate(t.rows)
+        if r[t.col("value")]
+        and r[t.col("measure_id")] in bounds
+        and r[t.col("statistic")] in on_scale
+        and not r[t.col("ci_lower")]
+    ]
     k = pick(draw, rows, "outcome with a bounded measure")
     _set(tables, "outcomes", k, "value", str(float(bounds[t.rows[k][t.col("measure_id")]]) + 1))
     return "outcomes", k, "value"
@@ -377,10 +385,93 @@ def _(tables, draw):
     return t.name, len(t.rows) - 1, t.schema["primaryKey"][-1]
 
 
+# Model v2 rules
+@rule_defect("change-range")
+def _(tables, draw):
+    t, m = tables["outcomes"], tables["measures"]
+    span = {
+        r[m.col("measure_id")]: float(r[m.col("max")]) - float(r[m.col("min")])
+        for r in m.rows
+        if r[m.col("max")] and r[m.col("min")]
+    }
+    rows = [k for k, r in enumerate(t.rows) if r[t.col("measure_id")] in span and not r[t.col("ci_lower")]]
+    k = pick(draw, rows, "outcome with a bounded measure")
+    _set(tables, "outcomes", k, "statistic", "mean-change")
+    _set(tables, "outcomes", k, "value", str(-(span[t.rows[k][t.col("measure_id")]] + 1)))
+    return "outcomes", k, "value"
+
+
+@rule_defect("percent-range")
+def _(tables, draw):
+    t, m = tables["outcomes"], tables["measures"]
+    unbounded = {r[m.col("measure_id")] for r in m.rows if not r[m.col("max")]}
+    rows = [k for k, r in enumerate(t.rows) if r[t.col("measure_id")] in unbounded and not r[t.col("ci_lower")]]
+    k = pick(draw, rows, "outcome on a measure without a maximum")
+    _set(tables, "outcomes", k, "statistic", "percent")
+    _set(tables, "outcomes", k, "value", draw(st.sampled_from(["101", "-1", "250.5"]), label="percent"))
+    return "outcomes", k, "value"
+
+
+@rule_defect("control-arm-without-drug")
+def _(tables, draw):
+    t = tables["arms"]
+    k = pick(draw, [k for k, r in enumerate(t.rows) if r[t.col("role")] in ("placebo", "vehicle")], "control arm")
+    _set(tables, "arms", k, "drug_id", tables["drugs"].rows[0][0])
+    return "arms", k, "drug_id"
+
+
+@rule_defect("results-within-arm")
+def _(tables, draw):
+    t, a = tables["outcomes"], tables["arms"]
+    arm_n = {r[a.col("arm_id")]: int(r[a.col("n")]) for r in a.rows if r[a.col("n")]}
+    k = pick(draw, [k for k, r in enumerate(t.rows) if r[t.col("arm_id")] in arm_n], "outcome of an arm with n")
+    _set(tables, "outcomes", k, "n", "")
+    _set(tables, "outcomes", k, "responders", str(arm_n[t.rows[k][t.col("arm_id")]] + 1))
+    return "outcomes", k, "responders"
+
+
+@rule_defect("comparison-arms")
+def _(tables, draw):
+    t = tables["comparisons"]
+    k = pick(draw, range(len(t.rows)), "comparison")
+    _set(tables, "comparisons", k, "control_arm_id", t.rows[k][t.col("arm_id")])
+    return "comparisons", k, "control_arm_id"
+
+
+@rule_defect("ci-order")
+def _(tables, draw):
+    table = draw(st.sampled_from(["outcomes", "comparisons"]), label="table")
+    k = pick(draw, range(len(tables[table].rows)), f"row of {table}")
+    _set(tables, table, k, "ci_lower", "5")
+    _set(tables, table, k, "ci_upper", "1")
+    return table, k, "ci_lower"
+
+
+@rule_defect("date-not-after-created")
+def _(tables, draw):
+    t = tables["approvals"]
+    k = pick(draw, range(len(t.rows)), "approval")
+    _set(
+        tables, "approvals", k, "decision_date", draw(st.sampled_from(["2099", "2099-01", "2099-01-31"]), label="date")
+    )
+    return "approvals", k, "decision_date"
+
+
 EXPECTED_ALSO = {  # consequences a defect may legitimately have elsewhere
-    "unique": {"foreign-key", "arm-consistency", "entity-reference", "list-foreign-key"},
+    "unique": {
+        "foreign-key",
+        "arm-consistency",
+        "entity-reference",
+        "list-foreign-key",
+        "comparison-arms",
+        "results-within-arm",
+    },
     "required": {"arm-consistency", "drug-class-known"},
     "dose-positive": {"minimum"},  # the schema's minimum says the same
+    "responders-within-n": {"results-within-arm"},  # 4 responders may also exceed a small arm
+    "affected-within-exposed": {"results-within-arm"},
+    "control-arm-without-drug": {"arm-consistency"},  # the arm's rows now name another drug than the arm
+    "ci-order": {"ci-order"},
 }
 
 
