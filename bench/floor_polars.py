@@ -119,12 +119,15 @@ def main(root: Path) -> int:
     measures = frames["measures"].select(
         "measure_id", pl.col("min").cast(pl.Float64, strict=False), pl.col("max").cast(pl.Float64, strict=False)
     )
-    checked = out.select("measure_id", pl.col("value").cast(pl.Float64, strict=False)).join(
+    checked = out.select("measure_id", "statistic", pl.col("value").cast(pl.Float64, strict=False)).join(
         measures, on="measure_id", how="left"
     )
+    on_scale = pl.col("statistic").is_in(["value", "mean", "median", "percent", ""])  # not changes
     count(
         "measure-range",
-        checked.select(((pl.col("value") < pl.col("min")) | (pl.col("value") > pl.col("max"))).sum()).item(),
+        checked.select(
+            (on_scale & ((pl.col("value") < pl.col("min")) | (pl.col("value") > pl.col("max")))).sum()
+        ).item(),
     )
     ints = out.select(pl.col("responders").cast(pl.Int64, strict=False), pl.col("n").cast(pl.Int64, strict=False))
     count("responders-within-n", ints.select((pl.col("responders") > pl.col("n")).sum()).item())
@@ -141,7 +144,10 @@ def main(root: Path) -> int:
     for name in ("adverse_events", "precautions", "drug_indications"):
         df = frames.get(name)
         if df is not None and {"drug_id", "drug_class"} <= set(df.columns):
-            count("drug-or-class", df.select(((pl.col("drug_id") != "") == (pl.col("drug_class") != "")).sum()).item())
+            both_or_neither = (pl.col("drug_id") != "") == (pl.col("drug_class") != "")
+            if "arm_id" in df.columns:  # an arm's row (placebo, vehicle) may name neither
+                both_or_neither = both_or_neither & ~((pl.col("drug_id") == "") & (pl.col("arm_id") != ""))
+            count("drug-or-class", df.select(both_or_neither.sum()).item())
     years = frames["sources"].select(pl.col("year").cast(pl.Int64, strict=False))
     count("year-range", years.select(((pl.col("year") < 1900) | (pl.col("year") > 2026)).sum()).item())
 

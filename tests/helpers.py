@@ -88,3 +88,27 @@ def build_example(example: Path, dest: Path) -> tuple[Path, dict]:
 def validate_json(cli, path) -> tuple[int, dict]:
     code, out, _err = cli("validate", str(path), "--format", "json")
     return code, json.loads(out)
+
+
+def fields(*specs: str) -> list[dict]:
+    """Table Schema fields from ``"name"`` or ``"name:type"`` (string by default)."""
+    out = []
+    for spec in specs:
+        name, _, kind = spec.partition(":")
+        out.append({"name": name, "type": kind or "string"})
+    return out
+
+
+def write_package(dest: Path, tables: dict[str, tuple[dict, str]], **descriptor) -> Path:
+    """A tiny package written from scratch (not a copy of the bundled one):
+    ``tables`` maps a resource name to ``(schema, CSV text)``; each CSV is
+    ``<name>.csv`` and each schema is inline in the descriptor.
+    ``descriptor`` adds or replaces top-level properties (``version``...)."""
+    dest.mkdir(parents=True, exist_ok=True)
+    resources = []
+    for name, (schema, text) in tables.items():
+        (dest / f"{name}.csv").write_text(text, encoding="utf-8", newline="")
+        resources.append({"name": name, "path": f"{name}.csv", "schema": schema})
+    doc = {"name": "tiny", "version": "1.0.0", **descriptor, "resources": resources}
+    (dest / "datapackage.json").write_text(json.dumps(doc, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    return dest

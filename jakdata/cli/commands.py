@@ -23,6 +23,16 @@ CITE_FORMATS = ("text", "apa", "bibtex", "cff")  # jakdata.tools.citation.FORMAT
 EXPORT_FORMATS = ("sqlite", "parquet", "xlsx")  # jakdata.tools.export.FORMATS
 
 
+class PathType(click.Path):
+    """``click.Path`` for which a NUL in the name is a usage error (the
+    operating system cannot hold it; ``os.stat`` would raise ``ValueError``)."""
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        if isinstance(value, str) and "\x00" in value:
+            self.fail(f"{value!r} contains a NUL character, which no file name can hold", param, ctx)
+        return super().convert(value, param, ctx)
+
+
 def package_path(func: Callable[..., Any]) -> Callable[..., Any]:
     """A positional PATH and the old ``--path`` option, merged into ``path``."""
     import functools
@@ -34,9 +44,9 @@ def package_path(func: Callable[..., Any]) -> Callable[..., Any]:
         return func(*args, path=path if path is not None else path_option, **kwargs)
 
     merged = click.option(
-        "--path", "path_option", type=click.Path(), default=None, help="The same as PATH (kept for older scripts)."
+        "--path", "path_option", type=PathType(), default=None, help="The same as PATH (kept for older scripts)."
     )(merged)
-    return click.argument("path", required=False, type=click.Path())(merged)
+    return click.argument("path", required=False, type=PathType())(merged)
 
 
 def read_source(path: str | None) -> tuple[str | Path, str]:
@@ -157,8 +167,8 @@ def cite(path: str | None, fmt: str) -> int:
 
 
 @cli.command()
-@click.argument("old", type=click.Path())
-@click.argument("new", type=click.Path())
+@click.argument("old", type=PathType())
+@click.argument("new", type=PathType())
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 def diff(old: str, new: str, fmt: str) -> int:
     """Rows added, removed and changed per table between two packages.
@@ -189,7 +199,7 @@ def release(path: str | None, date: str | None) -> int:
 
 @cli.command()
 @package_path
-@click.option("--output", "-o", type=click.Path(), help="Write to this file instead of standard output.")
+@click.option("--output", "-o", type=PathType(), help="Write to this file instead of standard output.")
 @click.option("--force", is_flag=True, help="Replace an existing file that is not a generated dictionary.")
 def docs(path: str | None, output: str | None, force: bool) -> int:
     """The data dictionary (Markdown), generated from the schemas. An
@@ -207,7 +217,7 @@ def docs(path: str | None, output: str | None, force: bool) -> int:
 
 @cli.command()
 @package_path
-@click.option("--output", "-o", type=click.Path(), help="Write to this file instead of standard output.")
+@click.option("--output", "-o", type=PathType(), help="Write to this file instead of standard output.")
 @click.option("--force", is_flag=True, help="Replace an existing file that coverage did not generate.")
 def coverage(path: str | None, output: str | None, force: bool) -> int:
     """The trial coverage table (Markdown): per trial, which of design, arms,
@@ -252,7 +262,7 @@ def find(name: str, path: str | None) -> int:
 @click.option(
     "--output",
     "-o",
-    type=click.Path(),
+    type=PathType(),
     required=True,
     help="A file (sqlite, xlsx) or a directory (parquet: one file per table).",
 )
@@ -272,7 +282,7 @@ def export(path: str | None, fmt: str, output: str, force: bool) -> int:
 @cli.command()
 @click.argument("kind", type=click.Choice(["trajectories", "evidence-map", "forest"]))
 @package_path
-@click.option("--output", "-o", type=click.Path(), required=True, help="PNG (or PDF, SVG) file to write.")
+@click.option("--output", "-o", type=PathType(), required=True, help="PNG (or PDF, SVG) file to write.")
 @click.option("--force", is_flag=True, help="Replace an existing file.")
 @click.option("--measure", help="forest: the measure (e.g. pasi-75, easi-75).")
 @click.option("--timepoint-days", type=click.IntRange(min=0), help="forest: the timepoint in days (e.g. 112).")
@@ -307,3 +317,34 @@ def plot(
     out = _plot(kind, load(read_source(path)[0]), output, force, **options)
     click.echo(f"wrote {out}")
     return 0
+
+
+@cli.group("import")
+def import_group() -> None:
+    """Add records from outside into a fork of the package, as drafts."""
+
+
+@import_group.command("ctgov")
+@click.argument("records", nargs=-1, required=True, type=click.Path())
+@click.option(
+    "--into",
+    "into",
+    required=True,
+    type=click.Path(),
+    help="The package to add to (a fork: its directory or datapackage.json; never the bundled copy).",
+)
+@click.option("--dry-run", is_flag=True, help="Say what would be added, mapped and skipped; write nothing.")
+def import_ctgov(records: tuple[str, ...], into: str, dry_run: bool) -> int:
+    """Add ClinicalTrials.gov API v2 study records (RECORD.json, as
+    https://clinicaltrials.gov/api/v2/studies/NCT... returns them) to the
+    package at --into: a draft registry source, the study, arms, outcomes,
+    comparisons and adverse events, each row with the JSON path it came
+    from. Nothing existing is changed; a record already imported adds
+    nothing. Exit 0 on success, 1 when a record is another version of one
+    already imported (the changes are listed, nothing of it is added), 2
+    when a record or the package is unusable (nothing is written)."""
+    from jakdata.tools.import_ctgov import import_records, render
+
+    report = import_records(records, write_target(into), dry_run=dry_run)
+    click.echo(render(report))
+    return report.exit_code

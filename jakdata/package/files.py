@@ -41,9 +41,18 @@ def _refuse_special(path: Path, what: str) -> None:
         raise UnusableInput(f"is not a regular file (a pipe, socket or device?), not a {what}", str(path))
 
 
-def read_bytes(path: Path | str, shown: str | None = None, what: str = "CSV file") -> bytes:
+def read_bytes(
+    path: Path | str,
+    shown: str | None = None,
+    what: str = "CSV file",
+    max_bytes: int | None = None,
+    setting: str = "",
+) -> bytes:
     """The bytes of a regular file; :class:`UnusableInput` naming ``shown``
-    (default: the path) otherwise."""
+    (default: the path) otherwise. With ``max_bytes``, a larger file is
+    refused (``setting`` names the environment variable that raises it)
+    and never more than ``max_bytes + 1`` bytes are read, even from a file
+    that grows meanwhile."""
     shown = shown or str(path)
     try:
         _refuse_special(Path(path), what)
@@ -51,7 +60,13 @@ def read_bytes(path: Path | str, shown: str | None = None, what: str = "CSV file
         raise UnusableInput(exc.args[0], shown) from None
     try:
         with open(path, "rb") as fh:
-            return fh.read()
+            data = fh.read() if max_bytes is None else fh.read(max_bytes + 1)
+            if max_bytes is not None and len(data) > max_bytes:
+                size = max(os.fstat(fh.fileno()).st_size, len(data))
+                raise UnusableInput(
+                    f"{size:,} bytes, more than the limit of {max_bytes:,} (set {setting} to raise it)", shown
+                )
+            return data
     except OSError as exc:
         raise UnusableInput(f"cannot be read ({exc.strerror})", shown) from None
 

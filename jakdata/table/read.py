@@ -6,12 +6,25 @@ read as UTF-8 CSV at all raises :class:`UnusableInput`.
 
 Parsing is pyarrow's CSV reader (fast, multi-threaded); every cell is read
 as text, so type conversion happens in one place (:mod:`jakdata.table.convert`).
+
+Files are read into memory, never memory-mapped: a mapped file that another
+program truncates while it is read kills the process with SIGBUS, and a
+validator that a concurrent write can kill has no place in CI.
+
+Time and memory stay bounded for pathological shapes: a file larger than
+``JAKDATA_MAX_FILE_BYTES`` (default 2 GiB; the validator needs about four
+times the file in memory) and a header wider than ``JAKDATA_MAX_COLUMNS``
+(default 1,000; the data model's widest table has a few dozen) are refused
+with one line before anything is parsed. A 1 MB header of commas would
+otherwise be a million columns, and a million findings.
 """
 
 from __future__ import annotations
 
 import csv
 import io
+import os
+import re
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -29,6 +42,32 @@ if TYPE_CHECKING:  # pragma: no cover
     from jakdata.package.descriptor import Resource
 
 BOM = b"\xef\xbb\xbf"
+
+MAX_FILE_BYTES = "JAKDATA_MAX_FILE_BYTES"
+MAX_COLUMNS = "JAKDATA_MAX_COLUMNS"
+DEFAULTS = {MAX_FILE_BYTES: 2 * 1024**3, MAX_COLUMNS: 1_000}
+_QUOTED = re.compile(r'"(?:[^"]|"")*"?')
+
+
+def limit(name: str) -> int:
+    """The bound set by the environment variable ``name`` (a whole number
+    above 0; ``_`` may group digits), or its default."""
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return DEFAULTS[name]
+    try:
+        value = int(raw)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise UnusableInput(f"{name}={raw!r}: the limit must be a whole number above 0 (default {DEFAULTS[name]:,})")
+    return value
+
+
+def header_width(line: str) -> int:
+    """How many cells a CSV line holds (commas outside quoted values, plus
+    one), without splitting it."""
+    return _QUOTED.sub("", line).count(",") + 1 if '"' in line else line.count(",") + 1
 
 
 @dataclass
@@ -133,11 +172,18 @@ def read_table(resource: Resource) -> RawTable:
     import pyarrow.csv as pacsv
 
     relpath = resource.relpath
-    data = read_bytes(resource.path, relpath)
+    data = read_bytes(resource.path, relpath, max_bytes=limit(MAX_FILE_BYTES), setting=MAX_FILE_BYTES)
     body, warnings = sniff(data, relpath)
 
     header_line_end = body.find(b"\n")
     first = decode(body if header_line_end < 0 else body[:header_line_end], relpath)
+    max_columns = limit(MAX_COLUMNS)
+    if first.count(",") >= max_columns and (width := header_width(first.rstrip("\r"))) > max_columns:
+        raise UnusableInput(
+            f"line 1: the header has {width:,} columns, more than the limit of {max_columns:,} "
+            f"(set {MAX_COLUMNS} to raise it; is this the right file?)",
+            relpath,
+        )
     try:
         header = next(csv.reader([first.rstrip("\r")]))
     except (StopIteration, csv.Error) as exc:
@@ -146,6 +192,10 @@ def read_table(resource: Resource) -> RawTable:
         raise UnusableInput("line 1: the header row is empty (a CSV starts with a row naming its columns)", relpath)
     width = len(header)
     names = [f"{i}" for i in range(width)]
+    # One column whose name holds ';' or a tab where the schema has several:
+    # the wrong delimiter. The header check reports it once (with the hint);
+    # the rows whose cell count then differs are not reported one by one.
+    wrong_delimiter = width == 1 and len(resource.fields) > 1 and any(sep in header[0] for sep in (";", "\t"))
 
     skipped: list[tuple[int | None, int, str]] = []  # (line, n cells, text)
 
@@ -197,7 +247,7 @@ def read_table(resource: Resource) -> RawTable:
         for line, cells in _records(decode(body, relpath)):
             if len(cells) in (0, width):
                 found.append(line)
-            else:
+            elif not wrong_delimiter:
                 findings.append(
                     Finding(
                         resource.name,

@@ -94,8 +94,13 @@ def render(path: str | Path | None = None) -> str:
 
 def write(text: str, output: str | Path, force: bool = False, mark: str = GENERATED_MARK) -> Path:
     """Write the dictionary to ``output`` atomically. An existing file is
-    replaced only if `jakdata docs` generated it (its first line says so), or
-    with ``force``; never through a symlink."""
+    replaced only if `jakdata docs` generated it, or with ``force``; never
+    through a symlink. A file is ours when it starts as our output does: a
+    Markdown title, then, within the first lines, a line that opens with
+    the mark (after ``Version X.`` for the dictionary) followed by " from" —
+    a file that merely mentions the phrase is not ours."""
+    import re
+
     from jakdata.errors import JakdataError, OutputExists
     from jakdata.package.files import check_target, read_bytes, write_atomic
 
@@ -106,6 +111,7 @@ def write(text: str, output: str | Path, force: bool = False, mark: str = GENERA
             first = read_bytes(target, what="Markdown file")[:2000].decode("utf-8").splitlines()[:3]
         except (UnicodeDecodeError, JakdataError):  # unreadable: not ours
             first = []
-        if not any(mark in line for line in first):
+        ours = re.compile(rf"^(?:Version \S+\. )?{re.escape(mark)} from ")
+        if not (first and first[0].startswith("# ") and any(ours.match(line) for line in first[1:])):
             raise OutputExists(f"{output} exists and was not {mark[0].lower()}{mark[1:]}; use --force to replace it")
     return write_atomic(target, text, force=True)

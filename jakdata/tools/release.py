@@ -64,6 +64,7 @@ def changelog_has(root: Path, version: str) -> bool:
 def record(path: str | Path | None = None, date: str | None = None) -> dict[str, Any]:
     """Record the current version in the ledger (refuses invalid data and
     a version already recorded with other content)."""
+    date = _release_date(date)  # a usage error first, before anything is read
     package = open_package(path)
     version = package.version
     if not isinstance(version, str):
@@ -76,8 +77,6 @@ def record(path: str | Path | None = None, date: str | None = None) -> dict[str,
     if not changelog_has(package.root, version):
         raise UnusableInput(f"CHANGELOG.md has no section '## [{version}]'", str(package.root))
     from jakdata.validate.checker import validate_package
-
-    date = _release_date(date)
 
     result = validate_package(package.path)  # the descriptor the user named, not necessarily datapackage.json
     if not result.valid:  # a release is immutable: never record invalid data

@@ -134,13 +134,14 @@ def _type_hint(field: dict[str, Any], cells: pd.Series, bad: Any) -> Any:
     import pandas as pd
 
     kind = field.get("type")
-    if kind not in ("boolean", "number") or (kind == "boolean" and "trueValues" in field):
+    if kind not in ("boolean", "number"):
         return ""
+    accepted = set(field.get("trueValues", ["true"])) | set(field.get("falseValues", ["false"]))
     hints: Any = np.full(len(cells), "", dtype=object)
     for i in np.flatnonzero(bad):
         v = str(cells.iloc[i])
-        if kind == "boolean" and v.lower() in ("true", "false"):
-            hints[i] = " (lowercase: a spreadsheet writes TRUE/FALSE)"
+        if kind == "boolean" and v.lower() in accepted:  # Excel's TRUE/FALSE where the schema wants true/false
+            hints[i] = f" (lowercase: write {v.lower()!r}; a spreadsheet writes TRUE/FALSE)"
         elif kind == "number" and "," in v:
             hints[i] = " (use '.' as the decimal separator, no thousands separator)"
         elif kind == "number" and v.lstrip("+-")[:1].isdigit():

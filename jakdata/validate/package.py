@@ -8,7 +8,7 @@ import hashlib
 import re
 from typing import TYPE_CHECKING, Any
 
-from jakdata.validate.findings import Finding
+from jakdata.validate.findings import Finding, shorten
 
 if TYPE_CHECKING:  # pragma: no cover
     from jakdata.package.descriptor import Package
@@ -22,10 +22,25 @@ def _pkg(check: str, message: str, value=None, table: str | None = None, path: s
 
 
 def profile_findings(package: Package, in_child: bool = False) -> list[Finding]:
+    """The descriptor against the Data Package profile, offline: a profile
+    that is not standard is one finding and is never fetched or read (see
+    :mod:`jakdata.validate.profile`)."""
     from jakdata.validate import profile
 
-    notes = profile.in_child(package) if in_child else profile.messages(package.descriptor, str(package.root))
-    return [_pkg("descriptor", f"Data Package profile: {note}") for note in notes]
+    descriptor, refused = profile.offline(package)
+    out = [_pkg("descriptor", note) for note in refused]
+    try:
+        if in_child:
+            notes = profile.in_child(descriptor, str(package.root))
+        else:
+            notes = profile.messages(descriptor, str(package.root))
+    except RecursionError:
+        notes = [DEEP]
+    notes = [DEEP if "maximum recursion depth" in note else shorten(note, 300) for note in notes]
+    return out + [_pkg("descriptor", f"Data Package profile: {note}") for note in notes]
+
+
+DEEP = "the descriptor is nested too deeply to be checked"
 
 
 def check(package: Package, in_child: bool = False) -> list[Finding]:

@@ -24,11 +24,11 @@ def _header(name: str, path: str, header: list[str], expected: list[str]) -> lis
         out.append(Finding(name, 1, column, value, "header", message, path))
 
     if len(header) == 1 and len(expected) > 1:
-        for sep, what in ((";", "semicolons"), ("\t", "tabs")):
+        for sep, what in ((";", "semicolon"), ("\t", "tab")):
             if sep in header[0]:  # one column whose name holds the others: the wrong separator
                 f(
                     header[0],
-                    f"the header is one column holding {what}: the file looks {what}-separated; "
+                    f"the header is one column holding {what}s: the file looks {what}-separated; "
                     "jakdata reads comma-separated CSV (save it as 'CSV UTF-8 (comma delimited)')",
                     header[0],
                 )

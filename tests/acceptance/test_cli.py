@@ -96,19 +96,28 @@ def test_python_m_and_console_script_agree():
     assert a.returncode == 0 and a.stdout.strip() == f"jakdata {jakdata.__version__}"
 
 
-def test_pre_commit_hook_runs_the_validator(cli):
+def test_pre_commit_hook_runs_the_validator_on_the_repository_it_runs_in(cli, package_copy, monkeypatch):
+    """The shipped hook validates the fork's files (pre-commit runs hooks in
+    the repository root), never the copy bundled with the installed jakdata."""
     import shlex
     from pathlib import Path
 
     import yaml
+
+    from jakdata.tools.hashes import refresh
 
     hooks = yaml.safe_load((Path(__file__).parents[2] / ".pre-commit-hooks.yaml").read_text(encoding="utf-8"))
     (hook,) = hooks
     assert hook["id"] == "jakdata-validate" and hook["pass_filenames"] is False
     prog, *args = shlex.split(hook["entry"])
     assert prog == "jakdata"
+    monkeypatch.chdir(package_copy)
     code, out, _ = cli(*args, *hook.get("args", []))
     assert code == 0 and out.startswith("valid:")
+    set_cells(package_copy, "arms", 1, n="one")
+    refresh(package_copy)
+    code, out, _ = cli(*args, *hook.get("args", []))
+    assert code == 1 and "data/arms.csv:2 n=one: not an integer" in out
 
 
 @pytest.mark.parametrize(

@@ -15,6 +15,11 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 
+# Building the wheel and installing it into a fresh virtual environment
+# takes seconds, not milliseconds: CI runs it (the default run includes it);
+# `python -m pytest -m "not slow"` leaves it out for a quick local run.
+pytestmark = pytest.mark.slow
+
 
 @pytest.fixture(scope="module")
 def wheel(tmp_path_factory) -> Path:
@@ -40,7 +45,6 @@ def test_wheel_contains_descriptor_data_and_schemas(wheel):
         assert f"jakdata/_package/{res['schema']}" in names
 
 
-@pytest.mark.slow
 def test_installed_wheel_loads_and_validates_elsewhere(wheel, tmp_path):
     env_dir = tmp_path / "venv"
     # The running environment's site-packages provide pandas & co. without

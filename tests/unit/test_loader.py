@@ -59,39 +59,6 @@ def test_dtypes_follow_the_schema(ds):
                 assert pd.api.types.is_datetime64_dtype(dtype)
 
 
-def test_missing_is_missing_not_a_sentinel(ds):
-    for table in ds.tables:
-        for col in ds[table].columns:
-            s = ds[table][col]
-            if s.dtype == "str":
-                assert not s.isin(["", "NA", "n/a", "-", "nan"]).any(), (table, col)
-
-
-def test_every_foreign_key_resolves(ds):
-    for table in ds.tables:
-        schema = ds.schema(table)
-        for fk in schema.get("foreignKeys", []):
-            target = fk["reference"]["resource"] or table
-            (col,), (ref,) = fk["fields"], fk["reference"]["fields"]
-            values = ds[table][col].dropna()
-            assert values.isin(ds[target][ref]).all(), (table, col, set(values) - set(ds[target][ref]))
-        for fk in schema.get("listForeignKeys", []):
-            (col,) = fk["fields"]
-            target = fk["reference"]["resource"]
-            (ref,) = fk["reference"]["fields"]
-            ids = ds[table][col].dropna().str.split(fk["delimiter"]).explode()
-            assert ids.isin(ds[target][ref]).all(), (table, col)
-    syn = ds.synonyms
-    for etype, table in schema_entity_tables().items():
-        pk = ds.schema(table)["primaryKey"][0]
-        ids = syn.loc[syn["entity_type"] == etype, "entity_id"]
-        assert ids.isin(ds[table][pk]).all(), etype
-
-
-def schema_entity_tables():
-    return jakdata.load().schema("synonyms")["entityReference"]["resources"]
-
-
 def test_load_another_package_by_directory_or_descriptor(package_copy):
     by_dir = jakdata.load(package_copy)
     by_file = jakdata.load(str(package_copy / "datapackage.json"))
