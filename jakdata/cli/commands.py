@@ -234,6 +234,20 @@ def coverage(path: str | None, output: str | None, force: bool) -> int:
 
 
 @cli.command()
+@package_path
+@click.option("--port", type=int, default=8001, show_default=True, help="Port on 127.0.0.1.")
+def browse(path: str | None, port: int) -> int:
+    """Serve the package as a website (Datasette) on 127.0.0.1: search in any
+    language, facets, canned queries. Ctrl-C stops it. Needs the extra:
+    pip install "jakdata[browse]"."""
+    from jakdata.dataset import load
+    from jakdata.tools.browse import require_datasette, serve
+
+    require_datasette()  # before building anything
+    return serve(load(read_source(path)[0]), port, echo=click.echo)
+
+
+@cli.command()
 @click.argument("name")
 @package_path
 def find(name: str, path: str | None) -> int:
@@ -325,12 +339,12 @@ def import_group() -> None:
 
 
 @import_group.command("ctgov")
-@click.argument("records", nargs=-1, required=True, type=click.Path())
+@click.argument("records", nargs=-1, required=True, type=PathType())
 @click.option(
     "--into",
     "into",
     required=True,
-    type=click.Path(),
+    type=PathType(),
     help="The package to add to (a fork: its directory or datapackage.json; never the bundled copy).",
 )
 @click.option("--dry-run", is_flag=True, help="Say what would be added, mapped and skipped; write nothing.")

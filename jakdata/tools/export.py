@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from jakdata.errors import DataError, MissingExtra, OutputExists, UnusableInput
-from jakdata.package.files import atomic_path, check_target
+from jakdata.package.files import atomic_path, check_target, write_atomic
 
 if TYPE_CHECKING:  # pragma: no cover
     from jakdata.dataset import Dataset
@@ -106,6 +106,9 @@ def to_sqlite(ds: Dataset, output: Path) -> None:
                 df = ds[name]
                 marks = ", ".join("?" * len(df.columns))
                 con.executemany(f"INSERT INTO {_q(name)} VALUES ({marks})", _rows(df))
+            from jakdata.tools.site import add_to_sqlite
+
+            add_to_sqlite(con, ds)  # search tables, full-text indexes, source links (for Datasette and others)
     except sqlite3.Error as exc:
         raise DataError(f"SQLite refused the data ({exc}); run `jakdata validate`") from None
     finally:
@@ -220,7 +223,20 @@ def export(ds: Dataset, fmt: str, output: str | Path, force: bool = False) -> Pa
     if fmt == "parquet":
         _replace_dir(output, force, lambda tmp: to_parquet(ds, tmp))
     else:
+        meta = metadata_path(output) if fmt == "sqlite" else None
+        if meta is not None:
+            check_target(meta, force)
         with atomic_path(output, force) as tmp:
             tmp.unlink()  # sqlite3 and openpyxl create the file themselves
             (to_sqlite if fmt == "sqlite" else to_xlsx)(ds, tmp)
+        if meta is not None:
+            from jakdata.tools.site import metadata
+
+            write_atomic(meta, json.dumps(metadata(ds, output.stem), indent=2, ensure_ascii=False) + "\n", force)
     return output
+
+
+def metadata_path(output: Path) -> Path:
+    """Where the Datasette metadata of a SQLite export goes: beside it,
+    ``jak.sqlite`` -> ``jak.metadata.json``."""
+    return output.with_name(output.stem + ".metadata.json")

@@ -1,0 +1,85 @@
+"""`jakdata browse`: the package as a website people can search and filter,
+served by Datasette on 127.0.0.1 only.
+
+The SQLite export (with its search tables and Datasette metadata) is built
+in a temporary directory, served until Ctrl-C, then removed."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from jakdata.errors import MissingExtra, UnusableInput
+
+if TYPE_CHECKING:  # pragma: no cover
+    from jakdata.dataset import Dataset
+
+HOST = "127.0.0.1"  # never another interface
+
+
+def require_datasette() -> None:
+    try:
+        import datasette  # noqa: F401
+    except ImportError:
+        raise MissingExtra("browsing (Datasette)", "browse") from None
+
+
+def build(ds: Dataset, where: Path) -> tuple[Path, Path]:
+    """The SQLite export and its metadata, in ``where``."""
+    from jakdata.tools.export import export, metadata_path
+
+    db = export(ds, "sqlite", where / "jakdata.sqlite")
+    return db, metadata_path(db)
+
+
+def command(db: Path, meta: Path, port: int) -> list[str]:
+    return [
+        sys.executable,
+        "-m",
+        "datasette",
+        "serve",
+        str(db),
+        "--metadata",
+        str(meta),
+        "--host",
+        HOST,
+        "--port",
+        str(port),
+        "--setting",
+        "default_page_size",
+        "50",
+        "--setting",
+        "facet_time_limit_ms",
+        "400",
+    ]
+
+
+def serve(ds: Dataset, port: int = 8001, echo: Callable[[str], object] = print) -> int:
+    """Build, serve until interrupted, clean up. Returns the server's exit code."""
+    require_datasette()
+    if not 0 < port < 65536:
+        raise UnusableInput(f"--port {port} is not a port number")
+    tmp = Path(tempfile.mkdtemp(prefix="jakdata-browse-"))
+    proc = None
+    try:
+        db, meta = build(ds, tmp)
+        json.loads(meta.read_text(encoding="utf-8"))
+        proc = subprocess.Popen(command(db, meta, port))
+        echo(f"serving jakdata {ds.version} at http://{HOST}:{port}/ (Ctrl-C stops it)")
+        return proc.wait()
+    except KeyboardInterrupt:
+        return 0
+    finally:
+        if proc is not None and proc.poll() is None:
+            proc.terminate()
+            try:
+                proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+        shutil.rmtree(tmp, ignore_errors=True)

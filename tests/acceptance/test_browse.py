@@ -1,0 +1,223 @@
+"""Browse it: the SQLite export with Datasette's metadata, checked with
+Datasette's own test client, and one real-browser test (headless Chromium)
+that checks the rendered pages."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.parse
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+import jakdata
+
+datasette = pytest.importorskip("datasette", reason='Datasette is the optional extra "jakdata[browse]"')
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory):
+    from jakdata.tools.browse import build
+
+    where = tmp_path_factory.mktemp("site")
+    db, meta = build(jakdata.load(), where)
+    return db, json.loads(meta.read_text(encoding="utf-8"))
+
+
+def get(site, path):
+    from datasette.app import Datasette
+
+    db, meta = site
+
+    async def fetch():
+        ds = Datasette([str(db)], metadata=meta)
+        return await ds.client.get(path)
+
+    return asyncio.run(fetch())
+
+
+def test_metadata_comes_from_the_schemas_and_descriptor(site):
+    _, meta = site
+    ds = jakdata.load()
+    tables = meta["databases"]["jakdata"]["tables"]
+    for name in ds.tables:  # every table and every described column, nothing by hand
+        schema = ds.schema(name)
+        assert tables[name]["description"] == schema.get("description", "")
+        for f in schema["fields"]:
+            if f.get("description"):
+                assert tables[name]["columns"][f["name"]] == f["description"]
+    assert ds.version in meta["description"] and "fingerprint" in meta["description"]
+    assert meta["license"] == ds.descriptor["licenses"][0]["title"]
+    assert {
+        "evidence_for_a_drug_in_an_indication",
+        "trials_of_a_drug_with_primary_results",
+        "approvals_by_regulator_and_date",
+        "safety_findings_of_a_drug",
+    } <= set(meta["databases"]["jakdata"]["queries"])
+
+
+def test_index_and_every_table(site):
+    r = get(site, "/")
+    assert r.status_code == 200 and "jakdata" in r.text
+    for table in [*jakdata.load().tables, "search_names"]:
+        r = get(site, f"/jakdata/{table}.json?_shape=objects&_size=1")
+        assert r.status_code == 200, table
+        assert "rows" in r.json()
+
+
+def test_a_facet(site):
+    r = get(site, "/jakdata/studies.json?_facet=indication_id")
+    assert r.status_code == 200
+    facet = r.json()["facet_results"]["indication_id"]["results"]
+    assert {f["value"] for f in facet} >= {"atopic-dermatitis", "alopecia-areata", "psoriasis"}
+
+
+def test_foreign_keys_show_labels(site):
+    r = get(site, "/jakdata/outcomes.json?_labels=on&drug_id=upadacitinib&_size=1")
+    row = r.json()["rows"][0]
+    assert row["drug_id"] == {"value": "upadacitinib", "label": "upadacitinib"} or row["drug_id"]["label"]
+
+
+@pytest.mark.parametrize("name", ["乌帕替尼", "упадацитиниб", "Rinvoq"])
+def test_search_in_any_language_finds_upadacitinib(site, name):
+    r = get(site, f"/jakdata/search_names.json?_search={urllib.parse.quote(name)}&_shape=objects")
+    assert r.status_code == 200
+    assert "upadacitinib" in {row["entity_id"] for row in r.json()["rows"]}
+
+
+def test_canned_query_trials_of_a_drug_by_its_chinese_name(site):
+    r = get(
+        site,
+        "/jakdata/trials_of_a_drug_with_primary_results.json?drug="
+        + urllib.parse.quote("乌帕替尼")
+        + "&_shape=objects",
+    )
+    assert r.status_code == 200
+    rows = r.json()["rows"]
+    trials = {row["trial"] for row in rows}
+    assert {"Measure Up 1", "Heads Up", "Rising Up"} <= trials
+    assert any(row["value"] is not None and row["source_link"] for row in rows)
+
+
+def test_claim_rows_link_to_their_source(site):
+    r = get(site, "/jakdata/outcomes.json?_shape=objects&_size=max")
+    rows = r.json()["rows"]
+    linked = [row for row in rows if row["source_link"]]
+    assert len(linked) > 0.9 * len(rows)
+    assert all(row["source_link"].startswith("http") for row in linked)
+
+
+def test_export_writes_the_metadata_beside_the_database(tmp_path, cli):
+    code, _, err = cli("export", "--format", "sqlite", "-o", str(tmp_path / "jak.sqlite"))
+    assert code == 0, err
+    meta = json.loads((tmp_path / "jak.metadata.json").read_text(encoding="utf-8"))
+    assert "jak" in meta["databases"]  # named after the file, as Datasette names the database
+
+
+def test_browse_without_datasette_is_one_line(cli, monkeypatch):
+    monkeypatch.setitem(sys.modules, "datasette", None)
+    code, _, err = cli("browse")
+    assert code == 2 and 'pip install "jakdata[browse]"' in err and err.count("\n") == 1
+
+
+# ---------------------------------------------------------------- a real browser
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _chromium() -> str:
+    exe = shutil.which("chromium") or shutil.which("chromium-browser")
+    if exe is None:
+        if os.environ.get("JAKDATA_REQUIRE_BROWSER") == "1":
+            pytest.fail("chromium is not installed, and JAKDATA_REQUIRE_BROWSER=1 requires it (apt: chromium)")
+        pytest.skip("chromium is not installed (apt: chromium); CI sets JAKDATA_REQUIRE_BROWSER=1")
+    return exe
+
+
+@pytest.fixture(scope="module")
+def server():
+    port = _free_port()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "jakdata", "browse", "--port", str(port)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        try:
+            urllib.request.urlopen(url + "/-/versions.json", timeout=2).read()
+            break
+        except OSError:
+            if proc.poll() is not None:
+                pytest.fail(f"jakdata browse ended: {proc.stdout.read()}")
+            time.sleep(0.5)
+    else:
+        proc.kill()
+        pytest.fail("jakdata browse did not start within 120 s")
+    yield url, proc
+    proc.terminate()
+    proc.wait(timeout=20)
+
+
+def _render(url: str, out: Path) -> str:
+    exe = _chromium()
+    common = [exe, "--headless", "--no-sandbox", "--disable-gpu", "--window-size=1400,2600"]
+    subprocess.run([*common, f"--screenshot={out}", url], capture_output=True, timeout=120, cwd=out.parent)
+    done = subprocess.run([*common, "--dump-dom", url], capture_output=True, text=True, timeout=120)
+    assert out.is_file() and out.stat().st_size > 10_000
+    return done.stdout
+
+
+def test_the_trials_table_and_the_search_page_render(server, tmp_path):
+    url, _ = server
+    shots = Path(os.environ.get("JAKDATA_SCREENSHOTS", tmp_path))
+    dom = _render(f"{url}/jakdata/studies?design=rct", shots / "trials.png")
+    assert "Measure Up 1" in dom and "POETYK PSO-1" in dom  # rows rendered, not just a 200
+    assert "indication_id" in dom and "atopic-dermatitis" in dom  # the facet
+    dom = _render(f"{url}/jakdata/search_names?_search=" + urllib.parse.quote("乌帕替尼"), shots / "search.png")
+    assert "upadacitinib" in dom and "乌帕替尼" in dom
+    dom = _render(
+        f"{url}/jakdata/trials_of_a_drug_with_primary_results?drug=" + urllib.parse.quote("乌帕替尼"),
+        shots / "trials-of-upadacitinib.png",
+    )
+    assert "Measure Up 1" in dom and "NCT03569293" in dom
+
+
+def test_ctrl_c_stops_the_server_and_removes_its_files():
+    import tempfile
+
+    tmp = Path(tempfile.gettempdir())
+    before = set(tmp.glob("jakdata-browse-*"))
+    port = _free_port()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "jakdata", "browse", "--port", str(port)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    first = proc.stdout.readline()
+    assert first.startswith("serving jakdata") and f"http://127.0.0.1:{port}/" in first
+    time.sleep(3)
+    import signal
+
+    made = set(tmp.glob("jakdata-browse-*")) - before
+    assert len(made) == 1  # the export it serves
+    proc.send_signal(signal.SIGINT)
+    assert proc.wait(timeout=30) == 0
+    assert not any(p.exists() for p in made)
+    with pytest.raises(OSError):  # nothing listens any more
+        urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=2)
