@@ -140,7 +140,7 @@ def test_pooling_matches_the_textbook_dl_estimate():
 
 def test_forest_plot_is_drawn(tmp_path, cli):
     out = tmp_path / "forest.png"
-    code, stdout, err = cli("plot", "forest", "--measure", "pasi-75", "--timepoint-days", "112", "-o", str(out))
+    code, _, err = cli("plot", "forest", "--measure", "pasi-75", "--timepoint-days", "112", "-o", str(out))
     assert code == 0, err
     assert out.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and out.stat().st_size > 20_000
 

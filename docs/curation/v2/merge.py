@@ -310,7 +310,7 @@ def main() -> int:
     for t, rows in incoming.items():
         if t in VOCAB:
             continue
-        for g, r in rows:
+        for _g, r in rows:
             if tuple(r[c] for c in pks[t]) in ex_keys[t]:
                 sys.exit(f"data/{t}.csv already holds {r[pks[t][0]]!r}: run `git checkout data/` first")
 
@@ -521,7 +521,7 @@ def main() -> int:
         out.extend([f"## {title}", ""])
         lines = log.sections.get(name, [])
         if lines:
-            out.extend([header, "|" + "---|" * (header.count("|") - 1)] + lines)
+            out.extend([header, "|" + "---|" * (header.count("|") - 1), *lines])
         else:
             out.append(empty)
         out.append("")
