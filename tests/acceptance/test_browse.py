@@ -146,15 +146,20 @@ def _chromium() -> str:
     return exe
 
 
-@pytest.fixture(scope="module")
-def server():
-    port = _free_port()
-    proc = subprocess.Popen(
+def _browse(port: int) -> subprocess.Popen:
+    """`jakdata browse` in a child process, as a user would start it."""
+    return subprocess.Popen(
         [sys.executable, "-m", "jakdata", "browse", "--port", str(port)],
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
     )
+
+
+@pytest.fixture(scope="module")
+def server():
+    port = _free_port()
+    proc = _browse(port)
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline:
@@ -203,12 +208,7 @@ def test_ctrl_c_stops_the_server_and_removes_its_files():
     tmp = Path(tempfile.gettempdir())
     before = set(tmp.glob("jakdata-browse-*"))
     port = _free_port()
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "jakdata", "browse", "--port", str(port)],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
+    proc = _browse(port)
     first = proc.stdout.readline()
     assert first.startswith("serving jakdata") and f"http://127.0.0.1:{port}/" in first
     time.sleep(3)
