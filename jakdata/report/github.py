@@ -8,12 +8,12 @@ import os
 from pathlib import Path
 
 from jakdata.report import text
-from jakdata.report.common import shown
+from jakdata.report.common import safe, shown
 from jakdata.validate.checker import Outcome
 
 
 def _escape(s: str, prop: bool = False) -> str:
-    s = s.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    s = safe(s).replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
     if prop:
         s = s.replace(":", "%3A").replace(",", "%2C")
     return s

@@ -8,7 +8,7 @@ from jakdata.validate.findings import Finding
 
 
 def location(f: Finding) -> str:
-    where = f.path or f.table or "datapackage.json"
+    where = safe(f.path or f.table or "datapackage.json")  # a file name may hold any character but NUL
     return f"{where}:{f.row}" if f.row is not None else where
 
 

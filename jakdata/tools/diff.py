@@ -95,8 +95,18 @@ def diff(old: str | Path, new: str | Path) -> dict[str, Any]:
         if entry:
             entry["key"] = pk
             result["tables"][name] = entry
+    meta_a = {k: v for k, v in a.descriptor.items() if k != "resources"}
+    meta_b = {k: v for k, v in b.descriptor.items() if k != "resources"}
+    result["descriptor"] = {
+        k: [meta_a.get(k), meta_b.get(k)]
+        for k in sorted(meta_a.keys() | meta_b.keys())
+        if meta_a.get(k) != meta_b.get(k)
+    }
     result["identical"] = (
-        not result["tables"] and not result["tables_added"] and not result["tables_removed"] and a.version == b.version
+        not result["tables"]
+        and not result["tables_added"]
+        and not result["tables_removed"]
+        and not result["descriptor"]
     )
     return result
 
@@ -110,6 +120,9 @@ def render_text(d: dict[str, Any]) -> str:
         else f"version: {d['old']['version']} (unchanged)",
         f"fingerprint: {d['old']['fingerprint']} -> {d['new']['fingerprint']}",
     ]
+    for key, (x, y) in d.get("descriptor", {}).items():
+        if key != "version":
+            out.append(f"descriptor {key}: {json.dumps(x, ensure_ascii=False)} -> {json.dumps(y, ensure_ascii=False)}")
     for t in d["tables_added"]:
         out.append(f"table added: {t}")
     for t in d["tables_removed"]:

@@ -9,6 +9,10 @@ from typing import TYPE_CHECKING
 from jakdata.validate.findings import Finding
 from jakdata.validate.rules import as_list, is_in, rule, target_of
 
+#: joins the cells of a composite key for comparison (a control character,
+#: which the text checks keep out of cells; "|" may be data)
+SEP = "\x1f"
+
 if TYPE_CHECKING:  # pragma: no cover
     from jakdata.validate.context import Context
 
@@ -23,11 +27,12 @@ def primary_key(ctx: Context) -> list[Finding]:
         if len(pk) == 1 and (ctx.field(name, pk[0]) or {}).get("constraints", {}).get("unique"):
             continue  # reported as `unique`
         frame = ctx.raws[name].frame[pk]
-        keys = frame.agg("|".join, axis=1)
-        repeat = keys.duplicated(keep="first")
+        exact = frame.agg(SEP.join, axis=1)  # a separator no text cell holds: keys compare cell by cell
+        repeat = exact.duplicated(keep="first")
         if not repeat.any():
             continue
-        first_line = {k: ctx.line(name, i) for i, k in enumerate(keys) if not repeat.iloc[i]}
+        keys = frame.agg("|".join, axis=1)  # as reports show a composite key
+        first = {k: ctx.line(name, i) for i, k in enumerate(exact) if not repeat.iloc[i]}
         out += ctx.flag(
             name,
             repeat,
@@ -37,7 +42,7 @@ def primary_key(ctx: Context) -> list[Finding]:
             values=keys,
             columns=", ".join(pk),
             key=keys,
-            first=keys.map(first_line),
+            first=exact.map(first),
         )
     return out
 
@@ -73,9 +78,10 @@ def foreign_key(ctx: Context) -> list[Finding]:
                 allowed = ctx.raws[target].arrow(ref_fields[0])
                 missing = present & ~is_in(keys, allowed)
             else:
-                keys = frame.agg("|".join, axis=1)
-                allowed_set = set(ctx.raws[target].frame[ref_fields].agg("|".join, axis=1))
-                missing = present & ~keys.isin(allowed_set)
+                exact = frame.agg(SEP.join, axis=1)
+                allowed_set = set(ctx.raws[target].frame[ref_fields].agg(SEP.join, axis=1))
+                missing = present & ~exact.isin(allowed_set)
+                keys = frame.agg("|".join, axis=1)  # as reports show it
             out += ctx.flag(
                 name, missing, fields[-1], "foreign-key", f"not found in {target}.{','.join(ref_fields)}", values=keys
             )
