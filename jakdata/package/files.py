@@ -58,15 +58,29 @@ def read_bytes(
         _refuse_special(Path(path), what)
     except UnusableInput as exc:
         raise UnusableInput(exc.args[0], shown) from None
+
+    def too_big(size: int) -> UnusableInput:
+        return UnusableInput(f"{size:,} bytes, more than the limit of {max_bytes:,} (set {setting} to raise it)", shown)
+
     try:
         with open(path, "rb") as fh:
-            data = fh.read() if max_bytes is None else fh.read(max_bytes + 1)
-            if max_bytes is not None and len(data) > max_bytes:
-                size = max(os.fstat(fh.fileno()).st_size, len(data))
-                raise UnusableInput(
-                    f"{size:,} bytes, more than the limit of {max_bytes:,} (set {setting} to raise it)", shown
-                )
-            return data
+            if max_bytes is None:
+                return fh.read()
+            size = os.fstat(fh.fileno()).st_size
+            if size > max_bytes:
+                raise too_big(size)
+            # read(n) allocates n bytes up front: ask for the size, never for the limit
+            chunks = [fh.read(size + 1)]
+            total = len(chunks[0])
+            while total > size:  # the file grew while it was read: the rest, in bounded steps
+                more = fh.read(1 << 20)
+                if not more:
+                    break
+                chunks.append(more)
+                total += len(more)
+                if total > max_bytes:
+                    raise too_big(total)
+            return chunks[0] if len(chunks) == 1 else b"".join(chunks)
     except OSError as exc:
         raise UnusableInput(f"cannot be read ({exc.strerror})", shown) from None
 
