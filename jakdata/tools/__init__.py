@@ -1,1 +1,2 @@
-"""The tools behind the commands: cite, release, diff, docs, export, plot, hashes."""
+"""The tools behind the commands, one module each: citation, release, diff, docs, coverage,
+export (and site: the SQLite export as a website), browse, plot, hashes, import_ctgov."""
