@@ -404,7 +404,7 @@ def _(tables, draw):
 @rule_defect("percent-range")
 def _(tables, draw):
     t, m = tables["outcomes"], tables["measures"]
-    unbounded = {r[m.col("measure_id")] for r in m.rows if not r[m.col("max")]}
+    unbounded = {r[m.col("measure_id")] for r in m.rows if not r[m.col("max")] and not r[m.col("min")]}
     rows = [k for k, r in enumerate(t.rows) if r[t.col("measure_id")] in unbounded and not r[t.col("ci_lower")]]
     k = pick(draw, rows, "outcome on a measure without a maximum")
     _set(tables, "outcomes", k, "statistic", "percent")
