@@ -16,7 +16,7 @@ from typing import Any
 
 import click
 
-from jakdata.package.descriptor import DESCRIPTOR, bundled_version, default_package
+from jakdata.package.descriptor import DESCRIPTOR, bundled_version, default_package, open_package
 
 REPORT_FORMATS = ("text", "json", "github")  # jakdata.report.FORMATS (a test keeps them equal)
 CITE_FORMATS = ("text", "apa", "bibtex", "cff")  # jakdata.tools.citation.FORMATS
@@ -207,9 +207,10 @@ def docs(path: str | None, output: str | None, force: bool) -> int:
     (or with --force)."""
     from jakdata.tools.docs import render, write
 
-    text = render(read_source(path)[0])
+    source = read_source(path)[0]
+    text = render(source)
     if output:
-        write(text, output, force)
+        write(text, output, force, protected=open_package(source).own_files())
     else:
         click.echo(text, nl=False)
     return 0
@@ -225,9 +226,10 @@ def coverage(path: str | None, output: str | None, force: bool) -> int:
     from jakdata.tools.coverage import GENERATED_MARK, render
     from jakdata.tools.docs import write
 
-    text = render(read_source(path)[0])
+    source = read_source(path)[0]
+    text = render(source)
     if output:
-        write(text, output, force, mark=GENERATED_MARK)
+        write(text, output, force, mark=GENERATED_MARK, protected=open_package(source).own_files())
     else:
         click.echo(text, nl=False)
     return 0
@@ -324,11 +326,12 @@ def plot(
     from jakdata.package.files import check_target
     from jakdata.tools.plot import plot as _plot
 
-    check_target(Path(output), force)  # before loading anything
+    source = read_source(path)[0]
+    check_target(Path(output), force, open_package(source).own_files())  # before loading anything
     options: dict[str, Any] = {}
     if kind == "forest":
         options = {"measure": measure, "timepoint_days": timepoint_days, "effect": effect, "include_news": include_news}
-    out = _plot(kind, load(read_source(path)[0]), output, force, **options)
+    out = _plot(kind, load(source), output, force, **options)
     click.echo(f"wrote {out}")
     return 0
 

@@ -99,6 +99,17 @@ class Package:
     def version(self) -> str | None:
         return self.descriptor.get("version")
 
+    def own_files(self) -> set[Path]:
+        """The package's own files: its descriptor, data files and schemas
+        (no output of jakdata may replace one of them)."""
+        out = {self.path.resolve()}
+        for res in self.resources.values():
+            out.add(res.path.resolve())
+            schema = res.descriptor.get("schema")
+            if isinstance(schema, str):
+                out.add((self.root / schema).resolve())
+        return out
+
 
 def open_package(path: str | Path | None = None) -> Package:
     """Read the descriptor at ``path`` (default: bundled) and its schemas.

@@ -124,9 +124,16 @@ def safe_relative(root: Path, ref: Any, what: str, owner: str) -> Path:
     return full
 
 
-def check_target(target: Path, force: bool) -> None:
-    """May ``target`` be written? Never a symlink (dangling or not) nor a
-    directory; an existing file only with ``force``; its directory must exist."""
+def check_target(target: Path, force: bool, protected: set[Path] | None = None) -> None:
+    """May ``target`` be written? Never a symlink (dangling or not), a
+    directory or one of the ``protected`` files (a package's descriptor,
+    data and schemas); an existing file only with ``force``; its directory
+    must exist."""
+    if protected and target.resolve() in protected:
+        raise OutputExists(
+            f"{target} is a file of the package (its descriptor, a table or a schema); "
+            "jakdata never writes an output over it, not even with --force"
+        )
     if target.is_symlink():
         raise OutputExists(f"{target} is a symbolic link; jakdata never writes through one")
     if target.is_dir():

@@ -60,22 +60,48 @@ def command(db: Path, meta: Path, port: int) -> list[str]:
     ]
 
 
+def _port_free(port: int) -> bool:
+    import socket
+
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        try:
+            sock.bind((HOST, port))
+        except OSError:
+            return False
+    return True
+
+
 def serve(ds: Dataset, port: int = 8001, echo: Callable[[str], object] = print) -> int:
-    """Build, serve until interrupted, clean up. Returns the server's exit code."""
+    """Build, serve until interrupted (Ctrl-C, or SIGTERM from a service
+    manager or ``timeout``), clean up: the server is stopped and the
+    temporary files removed either way."""
+    import signal
+
     require_datasette()
     if not 0 < port < 65536:
         raise UnusableInput(f"--port {port} is not a port number")
+    if not _port_free(port):
+        raise UnusableInput(f"port {port} on {HOST} is in use: choose another with --port")
     tmp = Path(tempfile.mkdtemp(prefix="jakdata-browse-"))
     proc = None
+
+    def stop(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGTERM, stop)
     try:
         db, meta = build(ds, tmp)
         json.loads(meta.read_text(encoding="utf-8"))
         proc = subprocess.Popen(command(db, meta, port))
         echo(f"serving jakdata {ds.version} at http://{HOST}:{port}/ (Ctrl-C stops it)")
-        return proc.wait()
+        code = proc.wait()
+        if code != 0:
+            raise UnusableInput(f"the Datasette server stopped with exit code {code} (see its messages above)")
+        return 0
     except KeyboardInterrupt:
         return 0
     finally:
+        signal.signal(signal.SIGTERM, previous)
         if proc is not None and proc.poll() is None:
             proc.terminate()
             try:

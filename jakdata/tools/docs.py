@@ -92,7 +92,9 @@ def render(path: str | Path | None = None) -> str:
     return "\n".join(out) + "\n"
 
 
-def write(text: str, output: str | Path, force: bool = False, mark: str = GENERATED_MARK) -> Path:
+def write(
+    text: str, output: str | Path, force: bool = False, mark: str = GENERATED_MARK, protected: set[Path] | None = None
+) -> Path:
     """Write the dictionary to ``output`` atomically. An existing file is
     replaced only if `jakdata docs` generated it, or with ``force``; never
     through a symlink. A file is ours when it starts as our output does: a
@@ -105,7 +107,7 @@ def write(text: str, output: str | Path, force: bool = False, mark: str = GENERA
     from jakdata.package.files import check_target, read_bytes, write_atomic
 
     target = Path(output)
-    check_target(target, force=True)  # a symlink or directory is refused even with --force
+    check_target(target, force=True, protected=protected)  # a symlink, directory or package file: never
     if target.exists() and not force:
         try:
             first = read_bytes(target, what="Markdown file")[:2000].decode("utf-8").splitlines()[:3]

@@ -226,3 +226,32 @@ def test_ctrl_c_stops_the_server_and_removes_its_files():
     assert not any(p.exists() for p in made)
     with pytest.raises(OSError):  # nothing listens any more
         urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=2)
+
+
+def test_sigterm_stops_the_server_and_removes_its_files():
+    """A service manager or `timeout` sends SIGTERM: nothing may be left running."""
+    import signal
+    import tempfile
+
+    tmp = Path(tempfile.gettempdir())
+    before = set(tmp.glob("jakdata-browse-*"))
+    port = _free_port()
+    proc = _browse(port)
+    assert proc.stdout.readline().startswith("serving jakdata")
+    made = set(tmp.glob("jakdata-browse-*")) - before
+    time.sleep(3)
+    proc.send_signal(signal.SIGTERM)
+    assert proc.wait(timeout=30) == 0
+    assert not any(p.exists() for p in made)
+    with pytest.raises(OSError):
+        urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=2)
+
+
+def test_a_port_in_use_is_one_line(cli):
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        code, out, err = cli("browse", "--port", str(port))
+    assert code == 2 and f"port {port} on 127.0.0.1 is in use" in err and err.count("\n") == 1
+    assert "serving" not in out

@@ -1113,3 +1113,18 @@ def test_a_cell_can_neither_forge_a_report_line_nor_reach_the_terminal(cli, pack
     # the loader's one-line error is escaped too, where the CLI prints it
     code, out, err = cli("find", "x", str(package_copy))
     assert "\x1b" not in err and "\u202e" not in err and err.count("\n") <= 1
+
+
+@pytest.mark.parametrize(
+    ("args", "target"),
+    [
+        (["docs", "{pkg}", "-o", "{pkg}/datapackage.json", "--force"], "datapackage.json"),
+        (["coverage", "{pkg}", "-o", "{pkg}/schemas/outcomes.json", "--force"], "schemas/outcomes.json"),
+        (["plot", "evidence-map", "{pkg}", "-o", "{pkg}/data/outcomes.csv", "--force"], "data/outcomes.csv"),
+    ],
+)
+def test_no_output_replaces_a_file_of_the_package_even_with_force(cli, package_copy, args, target):
+    before = (package_copy / target).read_bytes()
+    code, _, err = cli(*[a.format(pkg=package_copy) for a in args])
+    assert code == 2 and "is a file of the package" in err and err.count("\n") == 1
+    assert (package_copy / target).read_bytes() == before
