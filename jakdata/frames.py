@@ -36,6 +36,29 @@ CONTINUOUS = ("mean", "mean-change", "ls-mean-change", "percent-change", "ls-mea
 CONTROL_ROLES = ("placebo", "vehicle")
 ROUNDING = "events = round(percent × n / 100), half away from zero"
 
+PAIR_COLUMNS = {
+    kind: [
+        "study_id",
+        "study_label",
+        "treat1",
+        "treat2",
+        "arm1",
+        "arm2",
+        "drug1",
+        "dose1",
+        "dose_unit1",
+        "measure_id",
+        "timepoint_days",
+        "n1",
+        "n2",
+        *extra,
+        "derived",
+        "reported_in1",
+        "reported_in2",
+    ]
+    for kind, extra in (("binary", ["event1", "event2"]), ("continuous", ["mean1", "sd1", "mean2", "sd2"]))
+}
+
 ARM_COLUMNS = {
     "study_id": "the trial (studies.study_id)",
     "study_label": "the trial's acronym, else its id",
@@ -107,6 +130,9 @@ def arms_frame(
     if kind not in ("binary", "continuous"):
         raise UnusableInput("kind must be 'binary' or 'continuous'")
     ds = ds if ds is not None else load()
+    from jakdata.views import resolve
+
+    measure = str(resolve(ds, "measure", measure))
     o = ds.outcomes
     o = o[(o["measure_id"].astype("str") == measure) & o["arm_id"].notna()]
     o = o[o["statistic"].astype("str").isin(BINARY if kind == "binary" else CONTINUOUS)]
@@ -126,7 +152,7 @@ def arms_frame(
         return pd.DataFrame(columns=list(ARM_COLUMNS))
     if timepoint_days is None and o["timepoint_days"].nunique(dropna=False) > 1:
         raise UnusableInput(
-            f"{measure} is reported at several timepoints: give timepoint_days "
+            f"{measure} is reported at several timepoints: give timepoint_days (--timepoint-days) "
             f"(one of {sorted(int(d) for d in o['timepoint_days'].dropna().unique())})"
         )
     arms = ds.arms.set_index("arm_id")
@@ -261,6 +287,7 @@ def pairwise(
         include_case_data=include_case_data,
         derive_counts=derive_counts,
     )
+    measure = str(arms["measure_id"].iloc[0]) if len(arms) else measure  # an id, also when given by name
     rows = []
     for study, group in arms.groupby("study_id", sort=True):
         roles = group["role"].astype("str")
@@ -303,7 +330,7 @@ def pairwise(
                     )
                 row["reported_in1"], row["reported_in2"] = t["reported_in"], c["reported_in"]
                 rows.append(row)
-    frame = pd.DataFrame(rows)
+    frame = pd.DataFrame(rows, columns=PAIR_COLUMNS[kind])
     if frame.empty:
         return frame
     for col in ("n1", "n2", "event1", "event2", "timepoint_days"):

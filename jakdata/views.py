@@ -68,7 +68,8 @@ def evidence(
     """All outcomes joined with their context (see :data:`COLUMNS`), one row
     per outcome in the outcomes table's order.
 
-    Filters (ids; ``None`` keeps all): ``drug``, ``indication`` (with
+    Filters (an id or any name :func:`jakdata.find` knows; ``None`` keeps
+    all; an unknown name is an error, never an empty frame): ``drug``, ``indication`` (with
     ``include_subtypes`` also every indication below it, e.g. the rosacea
     subtypes), ``measure`` and ``document_type`` (of ``reported_in``).
     Each row says what it rests on: the named study, or the studies behind
@@ -110,6 +111,9 @@ def evidence(
     out["source_peer_reviewed"] = out["reported_in"].map(sources["peer_reviewed"])
     out = out[list(ds.outcomes.columns) + list(COLUMNS)]
 
+    drug = resolve(ds, "drug", drug)
+    indication = resolve(ds, "indication", indication)
+    measure = resolve(ds, "measure", measure)
     keep = out["outcome_id"].notna()
     if drug is not None:
         keep &= out["drug_id"].astype("str") == drug
@@ -121,6 +125,27 @@ def evidence(
     if document_type is not None:
         keep &= out["source_type"].astype("str") == document_type
     return out[keep].reset_index(drop=True) if not keep.all() else out
+
+
+def resolve(ds: Dataset, entity_type: str, name: str | None) -> str | None:
+    """The id of a drug, indication or measure given by id or by any name
+    :func:`jakdata.find` knows (乌帕替尼, Rinvoq, "EASI-75"); one line naming
+    it when there is none or more than one."""
+    if name is None:
+        return None
+    from jakdata.errors import UnusableInput
+    from jakdata.lookup import SEARCHED, find
+
+    table, id_col = SEARCHED[entity_type][0], SEARCHED[entity_type][1]
+    if table in ds and name in set(ds[table][id_col].astype("str")):
+        return name
+    hits = find(name, ds)
+    ids = sorted(set(hits.loc[hits["entity_type"] == entity_type, "entity_id"]))
+    if len(ids) == 1:
+        return ids[0]
+    if not ids:
+        raise UnusableInput(f"no {entity_type} is called {name!r} (see jakdata.find)")
+    raise UnusableInput(f"{name!r} names several {entity_type}s: {', '.join(ids)}; give the id")
 
 
 def subtypes(ds: Dataset, indication: str) -> set[str]:

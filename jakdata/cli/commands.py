@@ -261,7 +261,7 @@ def find(name: str, path: str | None) -> int:
 
     hits = _find(name, load(read_source(path)[0]))
     if hits.empty:
-        click.echo(f"no drug, target, indication or measure is called {safe(name)!r}", err=True)
+        click.echo(f"no drug, target, indication, measure or trial is called {safe(name)!r}", err=True)
         return 1
     for r in hits.itertuples(index=False):
         click.echo(

@@ -80,8 +80,8 @@ from outcomes o
 left join studies s on s.study_id = o.study_id
 left join arms a on a.arm_id = o.arm_id
 left join sources src on src.source_id = o.reported_in
-where o.drug_id in (select entity_id from search_names where entity_type = 'drug'
-                    and (lower(name) = lower(:drug) or entity_id = lower(:drug)))
+where o.drug_id in (select entity_id from search_names where entity_type = 'drug' and rowid in
+        (select rowid from search_names_fts where search_names_fts match '"' || replace(:drug, '"', '""') || '"'))
   and (o.indication_id = :indication
        or o.indication_id in (select indication_id from indications where parent_id = :indication))
 order by o.indication_id, s.acronym, o.measure_id, o.timepoint_days""",
@@ -101,8 +101,8 @@ left join outcomes o on o.arm_id = a.arm_id and o.endpoint_role = 'primary'
 left join sources src on src.source_id = o.reported_in
 where (s.design in ('rct', 'non-randomised-trial') or s.registry_id is not null)
   and s.study_id in (select study_id from arms where drug_id in
-        (select entity_id from search_names where entity_type = 'drug'
-         and (lower(name) = lower(:drug) or entity_id = lower(:drug))))
+        (select entity_id from search_names where entity_type = 'drug' and rowid in
+        (select rowid from search_names_fts where search_names_fts match '"' || replace(:drug, '"', '""') || '"')))
 order by s.indication_id, trial, a.role, a.label, o.measure_id""",
     },
     "approvals_by_regulator_and_date": {
@@ -123,8 +123,8 @@ order by ap.regulator, ap.decision_date desc""",
         "description": "Adverse events and precautions of a drug (any name) and of its drug class.",
         "sql": """
 with drug as (select drug_id, drug_class from drugs where drug_id in
-     (select entity_id from search_names where entity_type = 'drug'
-      and (lower(name) = lower(:drug) or entity_id = lower(:drug))))
+     (select entity_id from search_names where entity_type = 'drug' and rowid in
+        (select rowid from search_names_fts where search_names_fts match '"' || replace(:drug, '"', '""') || '"')))
 select 'adverse event' as kind, e.drug_id, e.drug_class, e.category as detail, e.event as finding,
        e.n_affected, e.n_exposed, e.frequency, e.source_link
 from adverse_events e, drug

@@ -236,3 +236,17 @@ def test_r_and_python_agree_on_metafors_bcg_data(tmp_path):
     assert len(bcg) == 13
     yi, vi = log_risk_ratio(bcg["tpos"], bcg["tpos"] + bcg["tneg"], bcg["cpos"], bcg["cpos"] + bcg["cneg"])
     _agree(pool(yi, vi), r)
+
+
+def test_filters_and_frames_take_any_name_and_refuse_an_unknown_one(ds):
+    assert len(jakdata.evidence(ds, drug="Rinvoq")) == len(jakdata.evidence(ds, drug="upadacitinib")) > 0
+    assert set(pairwise(ds, measure="PASI 75", timepoint_days=112)["measure_id"]) == {"pasi-75"}
+    with pytest.raises(jakdata.UnusableInput, match="no measure is called 'nope'"):
+        pairwise(ds, measure="nope")
+    with pytest.raises(jakdata.UnusableInput, match="no drug is called"):
+        jakdata.evidence(ds, drug="no-such-drug")
+
+
+def test_pairwise_without_comparisons_still_has_its_columns(ds):
+    p = pairwise(ds, measure="scorad")  # case reports only: no trial comparison
+    assert p.empty and {"treat1", "treat2", "event1", "n1", "event2", "n2"} <= set(p.columns)

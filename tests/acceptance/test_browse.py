@@ -98,6 +98,15 @@ def test_search_in_any_language_finds_upadacitinib(site, name):
     assert "upadacitinib" in {row["entity_id"] for row in r.json()["rows"]}
 
 
+@pytest.mark.parametrize("name", ["Упадацитиниб", "RINVOQ", "upadacitinib"])
+def test_canned_queries_take_any_name_in_any_case(site, name):
+    for query in ("evidence_for_a_drug_in_an_indication", "safety_findings_of_a_drug"):
+        r = get(
+            site, f"/jakdata/{query}.json?drug={urllib.parse.quote(name)}&indication=atopic-dermatitis&_shape=objects"
+        )
+        assert r.status_code == 200 and r.json()["rows"], (query, name)
+
+
 def test_canned_query_trials_of_a_drug_by_its_chinese_name(site):
     r = get(
         site,

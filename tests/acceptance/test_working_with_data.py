@@ -55,7 +55,7 @@ def test_find_in_any_language(ds, name, etype, eid):
 def test_find_unknown(ds, cli):
     assert jakdata.find("no-such-drug", ds).empty
     code, out, err = cli("find", "no-such-drug")
-    assert code == 1 and out == "" and "no drug, target, indication or measure" in err
+    assert code == 1 and out == "" and "no drug, target, indication, measure or trial" in err
     code, out, _ = cli("find", "乌帕替尼")
     assert code == 0 and out.startswith("drug\tupadacitinib\t")
 
