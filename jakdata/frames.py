@@ -64,6 +64,7 @@ ARM_COLUMNS = {
     "study_label": "the trial's acronym, else its id",
     "arm_id": "the arm",
     "arm_label": "arms.label",
+    "analysis_population": "the population the result is for, as the source names it (a subgroup is its own row)",
     "drug_id": "the arm's drug (empty for placebo or vehicle)",
     "dose": "arms.dose",
     "dose_unit": "arms.dose_unit",
@@ -158,7 +159,10 @@ def arms_frame(
     arms = ds.arms.set_index("arm_id")
     rows = []
     order = o.assign(_rank=rank, _pos=range(len(o))).sort_values(["_rank", "_pos"])
-    for arm_id, group in order.groupby(order["arm_id"].astype("str"), sort=False):
+    population = _population(order)
+    # rows of one arm for different analysis populations (subgroups) are
+    # different results, not alternatives: one row each
+    for (arm_id, _pop), group in order.groupby([order["arm_id"].astype("str"), population], sort=False):
         r = group.iloc[0]
         arm = arms.loc[arm_id]
         row: dict[str, Any] = {
@@ -179,6 +183,7 @@ def arms_frame(
             "reported_in": r["reported_in"],
             "source_type": doc_type.loc[r.name],
             "alternatives": len(group) - 1,
+            "analysis_population": r.get("analysis_population"),
             "events_derived": False,
             "sd_derived": False,
             "derivation": "",
@@ -198,6 +203,15 @@ def arms_frame(
     frame["events_derived"] = frame["events_derived"].astype("boolean")
     frame["sd_derived"] = frame["sd_derived"].astype("boolean")
     return frame.sort_values(["study_id", "role", "arm_id"], kind="stable").reset_index(drop=True)
+
+
+def _population(frame: pd.DataFrame) -> pd.Series:
+    """The analysis population of each row ('' where not stated), for grouping."""
+    import pandas as pd
+
+    if "analysis_population" not in frame.columns:
+        return pd.Series("", index=frame.index)
+    return frame["analysis_population"].astype("str").fillna("").where(frame["analysis_population"].notna(), "")
 
 
 def _label(studies: pd.DataFrame, study_id: str) -> str:
@@ -289,7 +303,7 @@ def pairwise(
     )
     measure = str(arms["measure_id"].iloc[0]) if len(arms) else measure  # an id, also when given by name
     rows = []
-    for study, group in arms.groupby("study_id", sort=True):
+    for (study, _pop), group in arms.groupby(["study_id", _population(arms)], sort=True):
         roles = group["role"].astype("str")
         controls = group[roles.isin(CONTROL_ROLES)]
         if controls.empty:

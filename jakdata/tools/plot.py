@@ -81,11 +81,16 @@ def trajectories(ds: Dataset, output: str | Path, force: bool = False) -> Path:
     style = {arm: (palette[i % len(palette)], "osD^v"[i % 5]) for i, arm in enumerate(all_arms)}
     for ax, m in zip(axes.flat, panels):
         sub = o[o["measure_id"] == m]
-        for arm, g in sub.groupby("arm_id", sort=True):
-            # one line per arm: its most frequent statistic, one value per timepoint (the first reported)
+        pop = sub["analysis_population"].astype("str").fillna("") if "analysis_population" in sub else None
+        keys = (
+            [sub["arm_id"], pop.where(sub["analysis_population"].notna(), "")] if pop is not None else [sub["arm_id"]]
+        )
+        for key, g in sub.groupby(keys, sort=True):
+            arm, population = (key[0], key[1]) if isinstance(key, tuple) and len(key) == 2 else (key, "")
+            # one line per arm and population: its most frequent statistic, one value per timepoint
             g = g[g["statistic"] == g["statistic"].mode().iloc[0]].drop_duplicates("timepoint_days")
             g = g.sort_values("timepoint_days")
-            label = _arm_legend(arms, str(arm))
+            label = _arm_legend(arms, str(arm)) + (f" [{population}]" if population else "")
             color, marker = style[str(arm)]
             ax.plot(
                 g["timepoint_days"].astype(float),
