@@ -86,6 +86,12 @@ def record(path: str | Path | None = None, date: str | None = None) -> dict[str,
             f"the package is not valid ({len(result.findings)} errors, the first {where} [{first.check}]): "
             "run `jakdata validate` and fix them; nothing was recorded"
         )
+    drafts = _drafts(package)
+    if drafts:  # imported rows await a curator: a release would publish them unreviewed
+        raise DataError(
+            f"{len(drafts)} source(s) are drafts (review_status = draft), e.g. {drafts[0]}: review their rows "
+            "and set review_status to reviewed before a release; nothing was recorded"
+        )
     ledger = read_ledger(package.root)
     hashes = file_hashes(package)
     existing = ledger["releases"].get(version)
@@ -101,6 +107,20 @@ def record(path: str | Path | None = None, date: str | None = None) -> dict[str,
     write_atomic(ledger_path(package.root), json.dumps(ledger, indent=2) + "\n", force=True)
     _update_citation_cff(package.root, version, ledger["releases"][version]["date"])
     return ledger["releases"][version]
+
+
+def _drafts(package: Any) -> list[str]:
+    """Source ids whose ``review_status`` is ``draft`` (none in a v1 package)."""
+    from jakdata.table.read import read_table
+
+    res = package.resources.get("sources")
+    if res is None:
+        return []
+    raw = read_table(res)
+    if "review_status" not in raw.columns or "source_id" not in raw.columns:
+        return []
+    f = raw.frame
+    return list(f.loc[f["review_status"] == "draft", "source_id"])
 
 
 def _release_date(date: str | None) -> str:

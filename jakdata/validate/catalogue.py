@@ -194,6 +194,14 @@ CHECKS: tuple[Check, ...] = (
         "A placebo or vehicle arm (`role`) names no `drug_id`.",
     ),
     _c(
+        "treated-arm-names-drug",
+        "Treated arm names its drug",
+        "row",
+        "rule",
+        "An experimental or active-comparator arm (`role`) names its `drug_id` (only placebo, vehicle and "
+        "single-arm rows may leave it empty).",
+    ),
+    _c(
         "results-within-arm",
         "Results within the arm",
         "tables",

@@ -270,6 +270,24 @@ def control_arm_without_drug(ctx: Context) -> list[Finding]:
     )
 
 
+TREATED_ROLES = ("experimental", "active-comparator")
+
+
+@rule("treated-arm-names-drug")
+def treated_arm_names_drug(ctx: Context) -> list[Finding]:
+    if not ctx.has("arms", "role", "drug_id"):
+        return []
+    f = ctx.raws["arms"].frame
+    return ctx.flag(
+        "arms",
+        f["role"].isin(TREATED_ROLES) & (f["drug_id"] == ""),
+        "drug_id",
+        "treated-arm-names-drug",
+        "an {role} arm names its drug",
+        role=f["role"],
+    )
+
+
 @rule("results-within-arm")
 def results_within_arm(ctx: Context) -> list[Finding]:
     if not ctx.has("arms", "arm_id", "n"):

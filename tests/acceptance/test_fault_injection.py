@@ -420,6 +420,15 @@ def _(tables, draw):
     return "arms", k, "drug_id"
 
 
+@rule_defect("treated-arm-names-drug")
+def _(tables, draw):
+    t = tables["arms"]
+    rows = [k for k, r in enumerate(t.rows) if r[t.col("role")] in ("experimental", "active-comparator")]
+    k = pick(draw, rows, "treated arm")
+    _set(tables, "arms", k, "drug_id", "")
+    return "arms", k, "drug_id"
+
+
 @rule_defect("results-within-arm")
 def _(tables, draw):
     t, a = tables["outcomes"], tables["arms"]
@@ -471,6 +480,7 @@ EXPECTED_ALSO = {  # consequences a defect may legitimately have elsewhere
     "responders-within-n": {"results-within-arm"},  # 4 responders may also exceed a small arm
     "affected-within-exposed": {"results-within-arm"},
     "control-arm-without-drug": {"arm-consistency"},  # the arm's rows now name another drug than the arm
+    "treated-arm-names-drug": {"arm-consistency"},
     "ci-order": {"ci-order"},
 }
 

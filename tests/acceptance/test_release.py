@@ -202,3 +202,25 @@ def test_release_validates_the_descriptor_it_is_given(tmp_path, cli):
     code, _, err = cli("release", str(repo / "alt.json"))
     assert code == 1 and "not valid" in err and "data/outcomes-alt.csv" in err
     assert (repo / "releases.json").read_bytes() == ledger_before
+
+
+def test_drafts_are_never_released(tmp_path, cli):
+    """Rows imported from a registry record await a curator: `release` refuses them."""
+    repo = release_copy(tmp_path)
+    p = repo / "data" / "sources.csv"
+    text = p.read_text(encoding="utf-8")
+    last = text.rstrip("\n").rsplit("\n", 1)[1]
+    assert last.endswith(",reviewed")
+    p.write_text(text.rstrip("\n")[: -len("reviewed")] + "draft\n", encoding="utf-8")
+    d = json.loads((repo / "datapackage.json").read_text(encoding="utf-8"))
+    d["version"] = "9.9.9"
+    (repo / "datapackage.json").write_text(json.dumps(d, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    log = (repo / "CHANGELOG.md").read_text(encoding="utf-8")
+    (repo / "CHANGELOG.md").write_text(
+        log.replace("## [Unreleased]\n", "## [Unreleased]\n\n## [9.9.9] - 2026-12-01\n", 1), encoding="utf-8"
+    )
+    refresh(repo)
+    before = (repo / "releases.json").read_bytes()
+    code, _, err = cli("release", str(repo), "--date", "2026-12-01")
+    assert code == 1 and "are drafts (review_status = draft)" in err and err.count("\n") == 1
+    assert (repo / "releases.json").read_bytes() == before

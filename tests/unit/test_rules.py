@@ -354,6 +354,15 @@ CASES: dict[str, Case] = {
             ),
         ],
     ),
+    "treated-arm-names-drug": Case(
+        {"arms": {"fields": fields("arm_id", "role", "drug_id")}},
+        {"arms": csv("arm_id,role,drug_id", "a1,experimental,d1", "a2,placebo,", "a3,single-arm,")},
+        {"arms": csv("arm_id,role,drug_id", "a1,experimental,", "a2,placebo,", "a3,active-comparator,")},
+        [
+            finding("arms", 2, "drug_id", "", "treated-arm-names-drug", "an experimental arm names its drug"),
+            finding("arms", 4, "drug_id", "", "treated-arm-names-drug", "an active-comparator arm names its drug"),
+        ],
+    ),
     "results-within-arm": Case(
         {
             "arms": {"fields": fields("arm_id", "n:integer")},
