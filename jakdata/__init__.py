@@ -78,13 +78,7 @@ def load(what: str | Path | None = None) -> Dataset | pd.DataFrame:
     """
     from jakdata.dataset import load as _load
 
-    try:
-        return _load(what)
-    except JakdataError:
-        raise
-    except (RecursionError, TypeError, AttributeError, RuntimeError, ValueError, KeyError, OSError) as exc:
-        # a malformed package that slipped past the descriptor checks: the package's own exception
-        raise UnusableInput(f"the package cannot be loaded ({type(exc).__name__}: {exc})") from exc
+    return _load(what)
 
 
 def __getattr__(name: str) -> Any:

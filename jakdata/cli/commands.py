@@ -197,6 +197,23 @@ def release(path: str | None, date: str | None) -> int:
     return 0
 
 
+def _generated(
+    render: Callable[[str | Path], str], mark: str, path: str | None, output: str | None, force: bool
+) -> int:
+    """A generated Markdown document to standard output, or to ``output``
+    (replacing only a file it generated, or with --force; never a file of
+    the package)."""
+    from jakdata.tools.docs import write
+
+    source = read_source(path)[0]
+    text = render(source)
+    if output:
+        write(text, output, force, mark=mark, protected=open_package(source).own_files())
+    else:
+        click.echo(text, nl=False)
+    return 0
+
+
 @cli.command()
 @package_path
 @click.option("--output", "-o", type=PathType(), help="Write to this file instead of standard output.")
@@ -205,15 +222,9 @@ def docs(path: str | None, output: str | None, force: bool) -> int:
     """The data dictionary (Markdown), generated from the schemas. An
     existing output file is replaced only if `jakdata docs` generated it
     (or with --force)."""
-    from jakdata.tools.docs import render, write
+    from jakdata.tools.docs import GENERATED_MARK, render
 
-    source = read_source(path)[0]
-    text = render(source)
-    if output:
-        write(text, output, force, protected=open_package(source).own_files())
-    else:
-        click.echo(text, nl=False)
-    return 0
+    return _generated(render, GENERATED_MARK, path, output, force)
 
 
 @cli.command()
@@ -224,15 +235,8 @@ def coverage(path: str | None, output: str | None, force: bool) -> int:
     """The trial coverage table (Markdown): per trial, which of design, arms,
     primary result and safety the data holds, and from what kind of record."""
     from jakdata.tools.coverage import GENERATED_MARK, render
-    from jakdata.tools.docs import write
 
-    source = read_source(path)[0]
-    text = render(source)
-    if output:
-        write(text, output, force, mark=GENERATED_MARK, protected=open_package(source).own_files())
-    else:
-        click.echo(text, nl=False)
-    return 0
+    return _generated(render, GENERATED_MARK, path, output, force)
 
 
 @cli.command()
