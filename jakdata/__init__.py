@@ -69,9 +69,13 @@ def load(what: str) -> Dataset | pd.DataFrame: ...
 def load(what: str | Path | None = None) -> Dataset | pd.DataFrame:
     """Load the bundled dataset, one of its tables, or another package.
 
-    ``load()`` -> :class:`Dataset`; ``load("outcomes")`` -> DataFrame;
+    ``load()`` -> :class:`Dataset`; ``load("outcomes")`` -> DataFrame (a
+    name of a bundled table is always that table, never a path: give a
+    folder of the same name as ``Path("outcomes")`` or ``"./outcomes"``);
     ``load(path)`` -> :class:`Dataset` of the package at ``path`` (a
-    directory or its ``datapackage.json``). Raises only
+    directory or its ``datapackage.json``). A :class:`DataError` carries
+    its :class:`~jakdata.findings.Finding` (``.finding``: table, line,
+    column, value, check). Raises only
     :class:`jakdata.errors.JakdataError` subclasses: :class:`UnusableInput`
     (no such package or table, unreadable files) and :class:`DataError` (a
     value that does not fit its schema).
@@ -91,3 +95,8 @@ def __getattr__(name: str) -> Any:
 
         return getattr(importlib.import_module(_LAZY[name]), name)
     raise AttributeError(f"module 'jakdata' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    """The public surface, lazy functions included (``dir(jakdata)``)."""
+    return sorted(set(__all__) | {n for n in globals() if n.startswith("__")})

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from jakdata.errors import DataError, UnknownTable
+from jakdata.errors import UnknownTable
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
@@ -79,22 +79,18 @@ class Dataset:
         return f"<jakdata.Dataset {self.name} {self.version}: {rows}>"
 
 
-def typed_frame(resource: Resource) -> pd.DataFrame:
-    """Read one resource with its declared dtypes; raise :class:`DataError`
-    naming file, line and column for a value that does not fit."""
+def typed_frame(package: Package, resource: Resource) -> pd.DataFrame:
+    """Read one resource with its declared dtypes. The validator's own
+    checks of the file's shape, header, types and enums run first, with a
+    strict collector: the first finding raises :class:`DataError` carrying
+    it (file, line, column, value, check)."""
     from jakdata.table.convert import convert_table
     from jakdata.table.read import read_table
+    from jakdata.validate.checker import load_checks
 
     raw = read_table(resource)
-    if raw.findings:
-        f = raw.findings[0]
-        raise DataError(f"{raw.relpath}:{f.row}: {f.message}; run `jakdata validate`")
-    expected = resource.field_names
-    if raw.header != expected:
-        raise DataError(
-            f"{raw.relpath}:1: columns {raw.header} differ from the schema's {expected}; run `jakdata validate`"
-        )
-    frame, _ = convert_table(raw, resource.fields, loader=True)
+    load_checks(package, raw)
+    frame, _, _ = convert_table(raw, resource.fields, loader=True)
     return frame
 
 
@@ -102,14 +98,17 @@ def load(what: str | Path | None = None) -> Dataset | pd.DataFrame:
     """See :func:`jakdata.load`."""
     from jakdata.package.descriptor import open_package
 
-    table = None
     path = what
-    looks_like_table = isinstance(what, str) and "/" not in what and "\\" not in what and not what.endswith(".json")
-    if looks_like_table and not Path(str(what)).exists():
-        table, path = str(what), None
+    if isinstance(what, str) and not isinstance(what, Path):
+        from jakdata.package.descriptor import bundled_root
+
+        # a name of a bundled table is that table, never a path (even where
+        # the current directory holds a folder of that name)
+        bundled = open_package(bundled_root())
+        if what in bundled.resources:
+            return typed_frame(bundled, bundled.resources[what])
+        looks_like_table = "/" not in what and "\\" not in what and not what.endswith(".json")
+        if looks_like_table and not Path(what).exists():
+            raise UnknownTable(f"no table {what!r}; tables: {', '.join(bundled.resources)}")
     package = open_package(path)
-    if table is not None:
-        if table not in package.resources:
-            raise UnknownTable(f"no table {table!r}; tables: {', '.join(package.resources)}")
-        return typed_frame(package.resources[table])
-    return Dataset(package, {name: typed_frame(res) for name, res in package.resources.items()})
+    return Dataset(package, {name: typed_frame(package, res) for name, res in package.resources.items()})

@@ -8,6 +8,8 @@ overwritten or a missing optional extra.
 
 from __future__ import annotations
 
+from typing import Any
+
 EXIT_VALID = 0
 EXIT_INVALID = 1
 EXIT_UNUSABLE = 2
@@ -34,13 +36,17 @@ class UnusableInput(JakdataError):
 
 class DataError(JakdataError, ValueError):
     """Data that does not fit its schema (the loader stops at the first
-    such value; ``jakdata validate`` lists them all)."""
+    such value; ``jakdata validate`` lists them all). ``finding`` is the
+    :class:`~jakdata.findings.Finding` (table, line, column, value, check)
+    when the error comes from a check, else ``None``."""
 
     exit_code = EXIT_INVALID
 
-
-#: The same class under the name the error model uses.
-InvalidData = DataError
+    def __init__(self, message: Any, path: str | None = None):
+        self.finding = None if isinstance(message, str) else message
+        if self.finding is not None:
+            message = f"{self.finding}; run `jakdata validate`"
+        super().__init__(str(message), path)
 
 
 class OutputExists(JakdataError):

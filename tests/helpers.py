@@ -103,12 +103,14 @@ def write_package(dest: Path, tables: dict[str, tuple[dict, str]], **descriptor)
     """A tiny package written from scratch (not a copy of the bundled one):
     ``tables`` maps a resource name to ``(schema, CSV text)``; each CSV is
     ``<name>.csv`` and each schema is inline in the descriptor.
-    ``descriptor`` adds or replaces top-level properties (``version``...)."""
+    ``descriptor`` adds or replaces top-level properties (``version``...);
+    a property given as ``None`` is left out."""
     dest.mkdir(parents=True, exist_ok=True)
     resources = []
     for name, (schema, text) in tables.items():
         (dest / f"{name}.csv").write_text(text, encoding="utf-8", newline="")
         resources.append({"name": name, "path": f"{name}.csv", "schema": schema})
     doc = {"name": "tiny", "version": "1.0.0", **descriptor, "resources": resources}
+    doc = {k: v for k, v in doc.items() if v is not None}  # None: leave the property out
     (dest / "datapackage.json").write_text(json.dumps(doc, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     return dest

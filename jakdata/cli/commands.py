@@ -109,7 +109,7 @@ def validate(path: str | None, fmt: str, max_errors: int | None, list_checks: bo
 
 
 def _list_checks(fmt: str) -> int:
-    from jakdata.validate.catalogue import CHECKS
+    from jakdata.catalogue import CHECKS
 
     if fmt == "json":
         import json

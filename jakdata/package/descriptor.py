@@ -15,9 +15,95 @@ from typing import Any
 
 from jakdata.errors import UnusableInput
 from jakdata.package.files import read_json, safe_relative
-from jakdata.package.schema import check_resource_name, check_schema
+from jakdata.package.schema import check_schema
 
 DESCRIPTOR = "datapackage.json"
+
+#: The JSON type of every descriptor property a command reads (Data Package
+#: v1 and v2), checked before any of them is read: a ``hash`` that is a
+#: number or ``contributors`` that are a string is one line, exit 2.
+_OBJECTS = {"name": str, "title": str, "path": str, "email": str, "role": str, "roles": list, "version": str}
+PACKAGE_TYPES: dict[str, type | tuple[type, ...]] = {
+    "$schema": str,
+    "profile": str,
+    "name": str,
+    "id": str,
+    "title": str,
+    "description": str,
+    "homepage": str,
+    "version": str,
+    "created": str,
+    "image": str,
+    "keywords": list,
+    "licenses": list,
+    "contributors": list,
+    "sources": list,
+    "resources": list,
+}
+RESOURCE_TYPES: dict[str, type | tuple[type, ...]] = {
+    "$schema": str,
+    "profile": str,
+    "name": str,
+    "path": (str, list),
+    "type": str,
+    "title": str,
+    "description": str,
+    "homepage": str,
+    "format": str,
+    "mediatype": str,
+    "encoding": str,
+    "bytes": int,
+    "hash": str,
+    "schema": (str, dict),
+    "dialect": (str, dict),
+    "sources": list,
+    "licenses": list,
+}
+LIST_ITEMS = {"keywords": str, "licenses": dict, "contributors": dict, "sources": dict}
+_JSON = {
+    str: "a string",
+    int: "a whole number",
+    list: "a list",
+    dict: "an object",
+    float: "a number",
+    bool: "true or false",
+}
+
+
+def _json_name(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true/false"
+    if isinstance(value, (int, float)):
+        return "a number"
+    if value is None:
+        return "null"
+    return _JSON.get(type(value), type(value).__name__)
+
+
+def _expect(value: Any, kinds: type | tuple[type, ...], what: str, where: str) -> None:
+    kinds = kinds if isinstance(kinds, tuple) else (kinds,)
+    if (isinstance(value, bool) and bool not in kinds) or not isinstance(value, kinds):
+        wanted = " or ".join(_JSON[k] for k in kinds)
+        raise UnusableInput(f"{what} must be {wanted}, not {_json_name(value)}", where)
+
+
+def check_json_types(d: dict[str, Any], spec: dict[str, type | tuple[type, ...]], prefix: str, where: str) -> None:
+    """Raise :class:`UnusableInput` for the first property of ``d`` (a
+    package or resource descriptor) whose JSON type is not the spec's."""
+    for key, kinds in spec.items():
+        if key not in d:
+            continue
+        what = f"{prefix}{key}"
+        _expect(d[key], kinds, what, where)
+        item = LIST_ITEMS.get(key)
+        if item is None or not isinstance(d[key], list) or key == "resources":
+            continue
+        for i, v in enumerate(d[key]):
+            _expect(v, item, f"{what}[{i}]", where)
+            if isinstance(v, dict):
+                for k, kind in _OBJECTS.items():
+                    if k in v:
+                        _expect(v[k], kind, f"{what}[{i}].{k}", where)
 
 
 def bundled_root() -> Path:
@@ -122,15 +208,16 @@ def open_package(path: str | Path | None = None) -> Package:
     if not isinstance(descriptor, dict):
         raise UnusableInput("the descriptor must be a JSON object", str(desc_path))
     root = desc_path.parent
+    check_json_types(descriptor, PACKAGE_TYPES, "", str(desc_path))
     raw = descriptor.get("resources")
     if not isinstance(raw, list) or not raw:
         raise UnusableInput("the descriptor declares no resources", str(desc_path))
     resources: dict[str, Resource] = {}
     for i, res in enumerate(raw):
-        if not isinstance(res, dict) or not isinstance(res.get("name"), str):
+        if not isinstance(res, dict) or not isinstance(res.get("name"), str) or not res["name"]:
             raise UnusableInput(f"resources[{i}] has no name", str(desc_path))
         name = res["name"]
-        check_resource_name(name, str(desc_path))
+        check_json_types(res, RESOURCE_TYPES, f"resources[{i}].", str(desc_path))
         if "data" in res and "path" not in res:
             raise UnusableInput(f"resource {name!r}: inline data is not supported", str(desc_path))
         ref = res.get("path")

@@ -147,14 +147,18 @@ def check_target(target: Path, force: bool, protected: set[Path] | None = None) 
         raise UnusableInput("the output directory is not writable", str(parent))
 
 
+def umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
 def _mode_for(target: Path) -> int:
     """The mode a new file gets (0o666 less the umask), or the replaced file's."""
     try:
         return stat.S_IMODE(os.stat(target).st_mode)
     except OSError:
-        umask = os.umask(0)
-        os.umask(umask)
-        return 0o666 & ~umask
+        return 0o666 & ~umask()
 
 
 @contextmanager

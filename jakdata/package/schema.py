@@ -28,9 +28,31 @@ TYPES = {
     "geopoint",
     "geojson",
 }
-#: A resource name becomes a file, table or sheet name in exports: a plain
-#: lowercase name, never a path (the Data Package profile is laxer).
-RESOURCE_NAME = re.compile(r"^[a-z0-9][a-z0-9._-]{0,127}$")
+#: A resource name is any name its Data Package profile allows (checked by
+#: the profile: v1 wants ``^([-a-z0-9._/])+$``, v2 any string). Where an
+#: export turns it into a file name, it must be a plain name, never a path.
+FILE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._ -]{0,127}$")
+
+
+#: types with minimum/maximum (and their exclusive forms), as the spec lists them
+BOUNDED = {"integer", "number", "date", "time", "datetime", "year", "yearmonth", "duration"}
+FIELDS_MATCH = ("exact", "equal", "subset", "superset", "partial")
+
+
+def check_missing_values(value: Any, bad: Any) -> None:
+    """``missingValues``: a list of strings. jakdata reads an empty cell as
+    missing everywhere, so the list must hold ``""`` (a documented
+    difference from Frictionless, which would then read it as a value)."""
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise bad("missingValues must be a list of strings")
+    if "" not in value:
+        raise bad('missingValues must include "" (jakdata always reads an empty cell as missing)')
+
+
+def missing_values(schema: dict[str, Any], field: dict[str, Any]) -> list[str]:
+    """The cells of ``field`` that mean "missing": the field's own
+    ``missingValues`` (Table Schema v2), else the schema's, else ``[""]``."""
+    return list(field.get("missingValues", schema.get("missingValues", [""])))
 
 
 def _names(value: Any) -> list[str] | None:
@@ -41,11 +63,12 @@ def _names(value: Any) -> list[str] | None:
     return None
 
 
-def check_resource_name(name: str, where: str) -> None:
-    if not RESOURCE_NAME.match(name) or name.endswith((".", "..")):
+def check_file_name(name: str, where: str | None = None) -> None:
+    """Refuse a resource name that cannot become a file name as it is."""
+    if not FILE_NAME.match(name) or name.endswith("."):
         raise UnusableInput(
-            f"resource name {name!r} is not a plain lowercase name "
-            "(letters, digits, '.', '_', '-'; no path separators)",
+            f"resource name {name!r} cannot be a file name "
+            "(letters, digits, '.', '_', '-', spaces; no path separators)",
             where,
         )
 
@@ -85,18 +108,28 @@ def check_schema(schema: Any, resource: str, where: str) -> None:
             raise bad(f"field {name!r}: enum must be a non-empty list")
         if "enum" in c and t == "string" and not all(isinstance(v, str) for v in c["enum"]):
             raise bad(f"field {name!r}: enum of a string field must list strings")
-        for key in ("minimum", "maximum"):
-            if key in c and (isinstance(c[key], bool) or not isinstance(c[key], (int, float))):
-                raise bad(f"field {name!r}: {key} must be a number")
+        for key in ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum"):
+            if key not in c:
+                continue
+            if t not in BOUNDED:
+                raise bad(f"field {name!r}: {key} is not a constraint of type {t}")
+            if isinstance(c[key], bool) or not isinstance(c[key], (int, float, str)):
+                raise bad(f"field {name!r}: {key} must be a number or a value of the field's type written as text")
         for key in ("minLength", "maxLength"):
             if key in c and (isinstance(c[key], bool) or not isinstance(c[key], int) or c[key] < 0):
                 raise bad(f"field {name!r}: {key} must be a whole number")
         for key in ("required", "unique"):
             if key in c and not isinstance(c[key], bool):
                 raise bad(f"field {name!r}: {key} must be true or false")
+        if "missingValues" in fld:
+            check_missing_values(fld["missingValues"], lambda what: bad(f"field {name!r}: {what}"))
         for key in ("trueValues", "falseValues"):
             if key in fld and not (isinstance(fld[key], list) and all(isinstance(v, str) for v in fld[key])):
                 raise bad(f"field {name!r}: {key} must be a list of strings")
+    if "missingValues" in schema:
+        check_missing_values(schema["missingValues"], bad)
+    if schema.get("fieldsMatch", "exact") not in FIELDS_MATCH:
+        raise bad(f"fieldsMatch must be one of {', '.join(FIELDS_MATCH)}")
     pk = schema.get("primaryKey")
     if pk is not None:
         keys = _names(pk)

@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any
 
-from jakdata.validate.findings import Finding, shorten
+from jakdata.findings import Finding, shorten
 
 
 def shown(findings: list[Finding], max_errors: int | None) -> tuple[list[Finding], int]:

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+from jakdata.findings import Finding
 from jakdata.report.common import plural, safe, show_value, shown, summary
 from jakdata.validate.checker import Outcome
-from jakdata.validate.findings import Finding
 
 
 def location(f: Finding) -> str:

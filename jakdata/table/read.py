@@ -31,8 +31,8 @@ from functools import cached_property
 from typing import TYPE_CHECKING
 
 from jakdata.errors import UnusableInput
+from jakdata.findings import Finding
 from jakdata.package.files import read_bytes
-from jakdata.validate.findings import Finding
 
 if TYPE_CHECKING:  # pragma: no cover
     import numpy as np
@@ -173,25 +173,12 @@ def read_table(resource: Resource) -> RawTable:
 
     relpath = resource.relpath
     data = read_bytes(resource.path, relpath, max_bytes=limit(MAX_FILE_BYTES), setting=MAX_FILE_BYTES)
-    body, warnings = sniff(data, relpath)
+    body, warnings = sniff(transcode(data, resource.descriptor.get("encoding"), relpath), relpath)
 
-    header_line_end = body.find(b"\n")
-    first = decode(body if header_line_end < 0 else body[:header_line_end], relpath)
-    max_columns = limit(MAX_COLUMNS)
-    if first.count(",") >= max_columns and (width := header_width(first.rstrip("\r"))) > max_columns:
-        raise UnusableInput(
-            f"line 1: the header has {width:,} columns, more than the limit of {max_columns:,} "
-            f"(set {MAX_COLUMNS} to raise it; is this the right file?)",
-            relpath,
-        )
-    try:
-        header = next(csv.reader([first.rstrip("\r")]))
-    except (StopIteration, csv.Error) as exc:
-        raise UnusableInput(f"line 1: header row cannot be parsed ({exc})", relpath) from None
-    if not header:
-        raise UnusableInput("line 1: the header row is empty (a CSV starts with a row naming its columns)", relpath)
+    header, header_end, header_lines = _header(body, relpath)
     width = len(header)
     names = [f"{i}" for i in range(width)]
+    rest = pa.py_buffer(body)[header_end:]  # no copy
     # One column whose name holds ';' or a tab where the schema has several:
     # the wrong delimiter. The header check reports it once (with the hint);
     # the rows whose cell count then differs are not reported one by one.
@@ -210,8 +197,8 @@ def read_table(resource: Resource) -> RawTable:
 
     def _read_csv(newlines_in_values: bool) -> pa.Table:
         return pacsv.read_csv(
-            pa.BufferReader(pa.py_buffer(body)),  # no copy
-            read_options=pacsv.ReadOptions(column_names=names, skip_rows=1, block_size=1 << 22),
+            pa.BufferReader(rest),
+            read_options=pacsv.ReadOptions(column_names=names, block_size=1 << 22),
             parse_options=pacsv.ParseOptions(
                 newlines_in_values=newlines_in_values, ignore_empty_lines=False, invalid_row_handler=on_invalid
             ),
@@ -223,6 +210,18 @@ def read_table(resource: Resource) -> RawTable:
         )
 
     n_lines = count_newlines(body) + (0 if body[-1:] == b"\n" else 1)
+    if not len(rest):  # a header and nothing else, with or without its final newline
+        empty = pa.table({n: pa.array([], pa.large_string()) for n in names})
+        return RawTable(
+            resource.name,
+            relpath,
+            header,
+            empty.rename_columns(_unique_names(header)),
+            np.zeros(0, np.int64),
+            [],
+            warnings,
+            data,
+        )
     # Fast path: parsing that assumes no line break inside a quoted value
     # (pyarrow then splits the file into blocks in parallel at any newline).
     # It is exact when every line turned out to be one whole record;
@@ -230,7 +229,7 @@ def read_table(resource: Resource) -> RawTable:
     table = None
     with suppress(pa.ArrowInvalid, ValueError):
         table = parse(False)
-    if table is None or skipped or n_lines != 1 + table.num_rows:
+    if table is None or skipped or n_lines != header_lines + table.num_rows:
         try:
             table = parse(True)
         except (pa.ArrowInvalid, ValueError) as exc:
@@ -240,8 +239,8 @@ def read_table(resource: Resource) -> RawTable:
     findings: list[Finding] = []
     # Line numbers: identity when every record is one line and none was
     # skipped; otherwise walk the records once with the csv module.
-    if not skipped and n_lines == 1 + table.num_rows:
-        lines = np.arange(2, table.num_rows + 2)
+    if not skipped and n_lines == header_lines + table.num_rows:
+        lines = np.arange(header_lines + 1, table.num_rows + header_lines + 1)
     else:
         found: list[int] = []
         for line, cells in _records(decode(body, relpath)):
@@ -249,27 +248,103 @@ def read_table(resource: Resource) -> RawTable:
                 found.append(line)
             elif not wrong_delimiter:
                 findings.append(
-                    Finding(
-                        resource.name,
-                        line,
-                        None,
-                        ",".join(cells),
+                    Finding.of(
                         "row-shape",
-                        f"row has {len(cells)} cells, the header has {width}",
-                        relpath,
+                        table=resource.name,
+                        row=line,
+                        value=",".join(cells),
+                        path=relpath,
+                        cells=len(cells),
+                        width=width,
                     )
                 )
         lines = np.asarray(found)
     if len(lines) != table.num_rows:  # pragma: no cover - defensive
-        lines = np.arange(2, table.num_rows + 2)
+        lines = np.arange(header_lines + 1, table.num_rows + header_lines + 1)
     blank = _blank_rows(table)
     if blank.any():
         for i in blank.nonzero()[0]:
-            findings.append(Finding(resource.name, int(lines[i]), None, "", "blank-row", "blank row", relpath))
+            findings.append(Finding.of("blank-row", table=resource.name, row=int(lines[i]), value="", path=relpath))
         table = table.filter(pa.array(~blank))
         lines = np.asarray(lines)[~blank]
-    table = table.rename_columns(_unique_names(header))
+    table = _as_missing(table.rename_columns(_unique_names(header)), resource)
     return RawTable(resource.name, relpath, header, table, np.asarray(lines), findings, warnings, data)
+
+
+def _as_missing(table: pa.Table, resource: Resource) -> pa.Table:
+    """Cells that the schema's ``missingValues`` (or a field's) declare
+    missing become empty, the one spelling of "missing" every check reads."""
+    import pyarrow.compute as pc
+
+    from jakdata.package.schema import missing_values
+    from jakdata.table import arrow as vector
+
+    for fld in resource.fields:
+        name = fld["name"]
+        others = [v for v in missing_values(resource.schema, fld) if v != ""]
+        if others and name in table.column_names:
+            col = table.column(name)
+            i = table.column_names.index(name)
+            table = table.set_column(i, name, pc.if_else(vector.is_in(col, others), "", col))
+    return table
+
+
+def transcode(data: bytes, encoding: str | None, relpath: str) -> bytes:
+    """The file as UTF-8: as it is when the resource declares no encoding or
+    UTF-8; otherwise decoded with the declared encoding (an unknown encoding,
+    or bytes that are not of it, are unusable input naming line and byte)."""
+    import codecs
+
+    if encoding is None:
+        return data
+    try:
+        name = codecs.lookup(encoding).name
+    except LookupError:
+        raise UnusableInput(f"declares encoding {encoding!r}, which is not a known text encoding", relpath) from None
+    if name in ("utf-8", "utf-8-sig"):
+        return data
+    try:
+        return bytes(data).decode(name).encode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        col = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
+        raise UnusableInput(f"line {line}, byte {col}: not valid {encoding} (the declared encoding)", relpath) from None
+
+
+def _header(body: bytes, relpath: str) -> tuple[list[str], int, int]:
+    """The header row's labels, the byte offset where the data starts and the
+    number of lines the header takes (more than one when a quoted label
+    holds a line break)."""
+    end = body.find(b"\n")
+    first = decode(body if end < 0 else body[:end], relpath)
+    max_columns = limit(MAX_COLUMNS)
+    if first.count(",") >= max_columns and (width := header_width(first.rstrip("\r"))) > max_columns:
+        raise UnusableInput(
+            f"line 1: the header has {width:,} columns, more than the limit of {max_columns:,} "
+            f"(set {MAX_COLUMNS} to raise it; is this the right file?)",
+            relpath,
+        )
+    lines, stop = 1, (len(body) if end < 0 else end + 1)
+    text = first.rstrip("\r")
+    if first.count('"') % 2:  # a quoted label runs on: read whole records
+        reader = csv.reader(io.StringIO(decode(body, relpath), newline=""))
+        try:
+            header = next(reader)
+        except (StopIteration, csv.Error) as exc:
+            raise UnusableInput(f"line 1: header row cannot be parsed ({exc})", relpath) from None
+        lines = reader.line_num
+        stop = 0
+        for _ in range(lines):
+            nxt = body.find(b"\n", stop)
+            stop = len(body) if nxt < 0 else nxt + 1
+    else:
+        try:
+            header = next(csv.reader([text]))
+        except (StopIteration, csv.Error) as exc:
+            raise UnusableInput(f"line 1: header row cannot be parsed ({exc})", relpath) from None
+    if not header:
+        raise UnusableInput("line 1: the header row is empty (a CSV starts with a row naming its columns)", relpath)
+    return header, stop, lines
 
 
 def _blank_rows(table: pa.Table) -> np.ndarray:

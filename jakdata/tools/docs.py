@@ -29,8 +29,8 @@ def _constraints(field: dict[str, Any]) -> str:
 
 
 def render(path: str | Path | None = None) -> str:
+    from jakdata.catalogue import CHECKS
     from jakdata.table.read import read_table
-    from jakdata.validate.catalogue import CHECKS
 
     package = open_package(path)
     d = package.descriptor

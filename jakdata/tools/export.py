@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from jakdata.errors import DataError, MissingExtra, OutputExists, UnusableInput
-from jakdata.package.files import atomic_path, check_target, write_atomic
+from jakdata.package.files import atomic_path, check_target, umask, write_atomic
 
 if TYPE_CHECKING:  # pragma: no cover
     from jakdata.dataset import Dataset
@@ -36,10 +36,13 @@ def _q(name: str) -> str:
 
 
 def _names_fit(ds: Dataset, fmt: str) -> None:
-    """Refuse table names the target format cannot hold as they are (the
-    descriptor already refuses names that are not plain file names)."""
+    """Refuse table names the target format cannot hold as they are."""
+    from jakdata.package.schema import check_file_name
+
     seen: dict[str, str] = {}
     for name in ds.tables:
+        if fmt == "parquet":
+            check_file_name(name)
         if fmt == "xlsx" and len(name) > XLSX_SHEET_MAX:
             raise UnusableInput(
                 f"table name {name!r} is longer than an Excel sheet name can be "
@@ -192,6 +195,7 @@ def _replace_dir(output: Path, force: bool, fill: Any) -> None:
         raise UnusableInput("the output directory does not exist", str(parent))
     tmp = Path(tempfile.mkdtemp(prefix=f".{output.name}.", suffix=".tmp", dir=parent))
     try:
+        os.chmod(tmp, 0o777 & ~umask())  # mkdtemp makes it 0700; the output is an ordinary directory
         fill(tmp)
         if old is not None:
             trash = Path(tempfile.mkdtemp(prefix=f".{output.name}.old.", dir=parent))

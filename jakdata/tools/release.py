@@ -136,8 +136,16 @@ def _release_date(date: str | None) -> str:
     return date
 
 
-def _key(version: str) -> tuple[int | str, ...]:
-    return tuple(int(x) if x.isdigit() else x for x in re.split(r"[.-]", version))
+def _key(version: str) -> tuple[Any, ...]:
+    """Semantic Versioning precedence: numeric identifiers compare as numbers
+    and before alphanumeric ones; a pre-release sorts before its release;
+    build metadata is ignored."""
+
+    def ids(part: str) -> tuple[tuple[int, int, str], ...]:
+        return tuple((0, int(x), "") if x.isdigit() else (1, 0, x) for x in part.split("."))
+
+    core, _, pre = version.split("+", 1)[0].partition("-")
+    return (ids(core), (1,) if not pre else (0, ids(pre)))
 
 
 def _update_citation_cff(root: Path, version: str, date: str) -> None:

@@ -8,12 +8,33 @@ line: an :class:`Outcome` with its exit code.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from jakdata.errors import EXIT_INVALID, EXIT_VALID, JakdataError, UnusableInput
-from jakdata.validate.findings import Finding
+from jakdata.findings import Collector, Finding
+from jakdata.validate import domain, keys
+from jakdata.validate.rules import Rule, collect
+
+if TYPE_CHECKING:  # pragma: no cover
+    from jakdata.package.descriptor import Package
+    from jakdata.table.read import RawTable
+    from jakdata.validate.context import Context
+
+#: Every rule, registered here and nowhere else: the schema-driven rules,
+#: then jakdata's own.
+RULES: dict[str, Rule] = collect(keys, domain)
+
+
+def run_rules(ctx: Context, names: Iterable[str] | None = None) -> list[Finding]:
+    """Findings of every rule (or of ``names`` only)."""
+    out: list[Finding] = []
+    for name in RULES if names is None else names:
+        out += RULES[name](ctx)
+    return out
 
 
 @dataclass
@@ -54,13 +75,14 @@ def validate_package(path: str | Path | None = None, *, isolate_profile: bool = 
     importing frictionless would otherwise be most of a small run's time."""
     from jakdata.package.descriptor import open_package
     from jakdata.package.hashing import sha256
-    from jakdata.table.read import RawTable, read_table
-    from jakdata.validate import fields, rules, structure, text
+    from jakdata.table.read import read_table
+    from jakdata.validate import fields, structure, text
     from jakdata.validate import package as package_checks
     from jakdata.validate.context import Context
 
     package = open_package(path)
     result = Result(package.name, package.version, str(package.path))
+    collector = Collector(lazy=True)
     # Two workers: pyarrow, hashlib and file reads release the GIL, so the
     # descriptor check and the hashing overlap the reading, and the text and
     # rule checks overlap the field checks. Findings are sorted at the end.
@@ -73,21 +95,34 @@ def validate_package(path: str | Path | None = None, *, isolate_profile: bool = 
             raws[name] = read_table(res)
             digests[name] = pool.submit(sha256, raws[name].data)  # while the next is read
         integrity = pool.submit(package_checks.integrity, package, raws, digests)
-        ctx = Context(package, raws)
+        ctx = Context(package, raws, collector)
         ctx.id_columns  # noqa: B018  (computed once, before the worker reads it)
         hygiene = pool.submit(text.check, ctx)
-        cross = pool.submit(rules.run, ctx)
+        cross = pool.submit(run_rules, ctx)
         for raw in raws.values():
             result.warnings += raw.warnings
-            result.findings += raw.findings
+            collector.extend(raw.findings)
             result.rows[raw.name] = len(raw)
-        result.findings += structure.check(ctx)
+        collector.extend(structure.check(ctx))
         warm.result()
-        result.findings += fields.check(ctx)
+        collector.extend(fields.check(ctx))
         for future in (descriptor, integrity, hygiene, cross):
-            result.findings += future.result()
-    result.findings.sort(key=Finding.sort_key)
+            collector.extend(future.result())
+    result.findings = sorted(collector.findings, key=Finding.sort_key)
     return result
+
+
+def load_checks(package: Package, raw: RawTable) -> None:
+    """What the loader checks before it converts a table, with a strict
+    collector: the first finding of the reader, the header, a type or an
+    enum raises :class:`~jakdata.errors.DataError` carrying it."""
+    from jakdata.validate import fields, structure
+    from jakdata.validate.context import Context
+
+    ctx = Context(package, {raw.name: raw}, Collector(lazy=False))
+    ctx.collector.extend(raw.findings)
+    ctx.collector.extend(structure.check(ctx))
+    ctx.collector.extend(fields.check(ctx, only={"enum"}))
 
 
 def run(path: str | Path | None = None, *, isolate_profile: bool = False, source: str = "") -> Outcome:

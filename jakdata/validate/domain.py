@@ -13,8 +13,8 @@ from jakdata.validate.rules import is_in, lookup, rule, tables_with
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
 
+    from jakdata.findings import Finding
     from jakdata.validate.context import Context
-    from jakdata.validate.findings import Finding
 
 
 def _numeric(series: pd.Series) -> bool:

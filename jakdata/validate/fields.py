@@ -12,8 +12,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
+from jakdata.findings import Finding
 from jakdata.table import arrow as vector
-from jakdata.validate.findings import Finding
+from jakdata.table.convert import native
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandera.pandas as pa
@@ -116,8 +117,13 @@ def column_checks(field: dict[str, Any]) -> list[pa.Check]:
     return [make[name](name) for name in check_names(field)]
 
 
-def pandera_schema(schema: dict[str, Any], present: list[str] | None = None) -> pa.DataFrameSchema:
-    """A pandera ``DataFrameSchema`` for the typed frame of a Table Schema."""
+def pandera_schema(
+    schema: dict[str, Any], present: list[str] | None = None, only: set[str] | None = None
+) -> pa.DataFrameSchema:
+    """A pandera ``DataFrameSchema`` for the typed frame of a Table Schema
+    (of the checks named in ``only``, when given). Fields that frictionless'
+    reader converts keep only ``required`` here: the reader checked their
+    other constraints (see :meth:`Context.violations`)."""
     import pandera.pandas as pa
 
     columns = {}
@@ -125,8 +131,12 @@ def pandera_schema(schema: dict[str, Any], present: list[str] | None = None) -> 
         name = fld["name"]
         if present is not None and name not in present:
             continue
-        c = fld.get("constraints", {})
-        checks = column_checks(fld)
+        c = dict(fld.get("constraints", {}))
+        if not native(fld):
+            c = {"required": c.get("required", False)}
+        if only is not None:
+            c = {k: v for k, v in c.items() if k in only or (k == "pattern" and "identifier-format" in only)}
+        checks = column_checks({**fld, "constraints": c})
         if not (checks or c.get("required") or c.get("unique")):
             continue  # nothing to check: its type is checked on conversion
         columns[name] = pa.Column(
@@ -139,29 +149,29 @@ def pandera_schema(schema: dict[str, Any], present: list[str] | None = None) -> 
     return pa.DataFrameSchema(columns, name=schema.get("title"))
 
 
-def message(field: dict[str, Any], check: str) -> str:
+def details(field: dict[str, Any], check: str) -> dict[str, Any]:
+    """The fields of the catalogue's message template of ``check`` on ``field``."""
     c = field.get("constraints", {})
     if check == "enum":
-        allowed = c["enum"]
-        shown = ", ".join(allowed[:12]) + (", ..." if len(allowed) > 12 else "")
-        return f"not one of the allowed values ({shown})"
-    if check == "identifier-format":
-        return f"not a valid {field['identifierScheme']} identifier"
+        allowed = [str(v) for v in c["enum"]]
+        return {"allowed": ", ".join(allowed[:12]) + (", ..." if len(allowed) > 12 else "")}
     if check == "pattern":
-        return f"does not match the pattern {c['pattern']}"
-    if check == "minimum":
-        return f"below minimum {c['minimum']}"
-    if check == "maximum":
-        return f"above maximum {c['maximum']}"
-    if check == "max-length":
-        return f"longer than {c['maxLength']} characters"
-    if check == "min-length":
-        return f"shorter than {c['minLength']} characters"
-    if check == "required":
-        return "required value is missing"
-    if check == "unique":
-        return "duplicate value in a unique column"
-    return check
+        return {"pattern": c["pattern"]}
+    if check == "identifier-format":
+        return {"scheme": field["identifierScheme"]}
+    key = {
+        "minimum": "minimum",
+        "maximum": "maximum",
+        "exclusive-minimum": "exclusiveMinimum",
+        "exclusive-maximum": "exclusiveMaximum",
+    }.get(check)
+    if key:
+        return {"bound": c[key]}
+    if check in ("max-length", "min-length"):
+        bound = c["maxLength" if check == "max-length" else "minLength"]
+        unit = "characters" if field.get("type", "string") == "string" else "items"
+        return {"bound": f"{bound} {unit}"}
+    return {}
 
 
 #: pandera's own names for the checks it builds in, and ours
@@ -169,21 +179,31 @@ PANDERA_BUILTIN = {"not_nullable": "required", "field_uniqueness": "unique"}
 PROVENANCE = ("reported_in", "locator")
 
 
-def check(ctx: Context) -> list[Finding]:
-    """Type findings, then every constraint of every field, via pandera."""
+def check(ctx: Context, only: set[str] | None = None) -> list[Finding]:
+    """Type findings, then every constraint of every field (or those named
+    in ``only``): pandera's checks, and those frictionless' reader found."""
     import pandera.errors
 
     out: list[Finding] = []
     for name in ctx.raws:
         typed = ctx.typed(name)
         out += ctx.type_findings(name)
-        schema = pandera_schema(ctx.resource(name).schema, list(typed.columns))
+        raw = ctx.raws[name].frame
+        for col, masks in ctx.violations(name).items():
+            fld = ctx.field(name, col) or {}
+            for chk, mask in masks.items():
+                if only is None or chk in only:
+                    extra = {"first": 0} if chk == "unique" else details(fld, chk)
+                    found = ctx.flag(name, mask, col, chk, **extra)
+                    if chk == "unique":
+                        found = [_with_first(ctx, name, col, f) for f in found]
+                    out += found
+        schema = pandera_schema(ctx.resource(name).schema, list(typed.columns), only)
         try:
             schema.validate(typed, lazy=True)
         except pandera.errors.SchemaErrors as exc:
             fc = exc.failure_cases
             fc = fc[fc["index"].notna()]
-            raw = ctx.raws[name].frame
             for col, chk, idx in zip(fc["column"], fc["check"], fc["index"]):
                 fld = ctx.field(name, col) or {}
                 chk = PANDERA_BUILTIN.get(chk, chk)
@@ -192,13 +212,21 @@ def check(ctx: Context) -> list[Finding]:
                 if chk == "required" and raw_value != "":
                     continue  # present but not of its type: reported as `type`
                 if chk == "required" and col in PROVENANCE:
-                    chk, msg = "provenance", f"claim row without {col}: every claim names its document and place"
+                    out.append(ctx.finding(name, pos, col, raw_value, "provenance", column=col))
                 elif chk == "unique":
-                    msg = f"{message(fld, chk)} (first on line {_first_line(ctx, name, col, raw_value)})"
+                    out.append(
+                        ctx.finding(name, pos, col, raw_value, chk, first=_first_line(ctx, name, col, raw_value))
+                    )
                 else:
-                    msg = message(fld, chk)
-                out.append(ctx.finding(name, pos, col, raw_value, chk, msg))
+                    out.append(ctx.finding(name, pos, col, raw_value, chk, **details(fld, chk)))
     return out
+
+
+def _with_first(ctx: Context, table: str, column: str, found: Finding) -> Finding:
+    from dataclasses import replace
+
+    first = _first_line(ctx, table, column, found.value)
+    return replace(found, message=found.message.replace("(first on line 0)", f"(first on line {first})"))
 
 
 def _first_line(ctx: Context, table: str, column: str, value: str) -> int:

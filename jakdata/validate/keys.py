@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from jakdata.validate.findings import Finding
+from jakdata.findings import Finding
 from jakdata.validate.rules import as_list, is_in, rule, target_of
 
 #: joins the cells of a composite key for comparison (a control character,
@@ -60,14 +60,14 @@ def foreign_key(ctx: Context) -> list[Finding]:
                 continue
             if not ctx.has(target, *ref_fields):
                 out.append(
-                    Finding(
-                        name,
-                        None,
-                        fields[0],
-                        None,
+                    Finding.of(
                         "foreign-key",
-                        f"references {target}.{','.join(ref_fields)}, which does not exist",
-                        ctx.raws[name].relpath,
+                        table=name,
+                        column=fields[0],
+                        path=ctx.raws[name].relpath,
+                        message="references {target}.{fields}, which does not exist",
+                        target=target,
+                        fields=",".join(ref_fields),
                     )
                 )
                 continue

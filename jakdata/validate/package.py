@@ -8,7 +8,7 @@ import hashlib
 import re
 from typing import TYPE_CHECKING, Any
 
-from jakdata.validate.findings import Finding, shorten
+from jakdata.findings import Finding, shorten
 
 if TYPE_CHECKING:  # pragma: no cover
     from jakdata.package.descriptor import Package
@@ -18,7 +18,7 @@ SEMVER = re.compile(r"^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(?:-[0-9A-Za-z.-]
 
 
 def _pkg(check: str, message: str, value=None, table: str | None = None, path: str | None = None) -> Finding:
-    return Finding(table, None, None, value, check, message, path or "datapackage.json")
+    return Finding.of(check, table=table, value=value, path=path or "datapackage.json", detail=message)
 
 
 def profile_findings(package: Package, in_child: bool = False) -> list[Finding]:

@@ -2,7 +2,7 @@
 
 A rule is a function ``rule(ctx) -> list[Finding]`` registered with
 :func:`rule` under the name of its catalogue entry (the description lives
-in :mod:`jakdata.validate.catalogue`, once). Rules find their columns by
+in :mod:`jakdata.catalogue`, once). Rules find their columns by
 name (``drug_id``, ``dose``...) or through the schema (``foreignKeys``...),
 so a fork's new table is checked without code changes. A rule computes a
 boolean mask of offending rows and hands it to :meth:`Context.flag`.
@@ -10,38 +10,41 @@ boolean mask of offending rows and hands it to :meth:`Context.flag`.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
+from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
-from jakdata.validate.catalogue import CATALOGUE
+from jakdata.catalogue import CATALOGUE
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
 
+    from jakdata.findings import Finding
     from jakdata.validate.context import Context
-    from jakdata.validate.findings import Finding
 
 Rule = Callable[["Context"], list["Finding"]]
-RULES: dict[str, Rule] = {}
 
 
 def rule(name: str) -> Callable[[Rule], Rule]:
-    """Register a rule under its catalogue name."""
+    """Mark a function as the rule of catalogue entry ``name``."""
     if name not in CATALOGUE:  # pragma: no cover - a programming error, caught by the tests
         raise KeyError(f"rule {name!r} has no catalogue entry")
 
-    def register(func: Rule) -> Rule:
-        RULES[name] = func
+    def mark(func: Rule) -> Rule:
+        func.check = name  # type: ignore[attr-defined]
         return func
 
-    return register
+    return mark
 
 
-def run(ctx: Context, names: Iterable[str] | None = None) -> list[Finding]:
-    """Findings of every registered rule (or of ``names`` only)."""
-    out: list[Finding] = []
-    for name in RULES if names is None else names:
-        out += RULES[name](ctx)
+def collect(*modules: ModuleType) -> dict[str, Rule]:
+    """The rules defined in ``modules``, by catalogue name, in order."""
+    out: dict[str, Rule] = {}
+    for module in modules:
+        for value in vars(module).values():
+            name = getattr(value, "check", None)
+            if callable(value) and isinstance(name, str):
+                out[name] = value
     return out
 
 
@@ -85,8 +88,3 @@ def target_of(table: str, ref: dict[str, Any]) -> str:
 def tables_with(ctx: Context, *cols: str, skip: str | None = None) -> list[str]:
     """Tables that have every column of ``cols`` (``skip`` left out)."""
     return [name for name in ctx.raws if name != skip and ctx.has(name, *cols)]
-
-
-# The rules themselves, registered on import (after the helpers they use).
-from jakdata.validate import domain as _domain  # noqa: E402, F401
-from jakdata.validate import keys as _keys  # noqa: E402, F401

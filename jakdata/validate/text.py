@@ -12,8 +12,8 @@ import re
 import unicodedata
 from typing import TYPE_CHECKING, Any
 
+from jakdata.findings import Finding
 from jakdata.table import arrow as vector
-from jakdata.validate.findings import Finding
 
 if TYPE_CHECKING:  # pragma: no cover
     from jakdata.validate.context import Context

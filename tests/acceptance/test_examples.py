@@ -32,7 +32,7 @@ def test_invalid_example(cli, tmp_path, example: Path):
 
 
 def test_every_check_has_a_negative_example():
-    from jakdata.validate.catalogue import CATALOGUE
+    from jakdata.catalogue import CATALOGUE
 
     covered = set()
     for ex in INVALID:
@@ -49,11 +49,11 @@ def _examples_of(check: str) -> list[Path]:
     ]
 
 
-@pytest.mark.parametrize("rule", sorted(__import__("jakdata.validate.rules", fromlist=["RULES"]).RULES))
+@pytest.mark.parametrize("rule", sorted(__import__("jakdata.validate.checker", fromlist=["RULES"]).RULES))
 def test_each_rule_is_load_bearing(tmp_path, monkeypatch, rule):
     """Removing a rule makes its negative example go unreported: the example
     tests above fail if a rule is dropped."""
-    from jakdata.validate import rules
+    from jakdata.validate import checker
     from jakdata.validate.checker import validate_package
 
     (example,) = _examples_of(rule)[:1]
@@ -64,5 +64,5 @@ def test_each_rule_is_load_bearing(tmp_path, monkeypatch, rule):
         return {(f.table, f.row, f.column) for f in result.findings if f.check == rule}
 
     assert wanted <= reported(validate_package(pkg))
-    monkeypatch.setattr(rules, "RULES", {k: v for k, v in rules.RULES.items() if k != rule})
+    monkeypatch.setattr(checker, "RULES", {k: v for k, v in checker.RULES.items() if k != rule})
     assert not reported(validate_package(pkg)) & wanted

@@ -557,8 +557,8 @@ def test_stale_hash_names_the_file(bundled, tmp_path, data):
 
 
 def test_every_injected_check_is_one_the_validator_knows():
-    from jakdata.validate.catalogue import CATALOGUE
-    from jakdata.validate.rules import RULES
+    from jakdata.catalogue import CATALOGUE
+    from jakdata.validate.checker import RULES
 
     injected = set(CELL_DEFECTS) | set(RULE_DEFECTS) | {"foreign-key", "list-foreign-key"}
     assert injected <= set(CATALOGUE)

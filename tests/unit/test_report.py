@@ -12,10 +12,10 @@ from pathlib import Path
 import pytest
 
 from jakdata.errors import UnusableInput
+from jakdata.findings import Finding
 from jakdata.report import FORMATS, REPORTERS, render
 from jakdata.report.common import plural, safe, show_value
 from jakdata.validate.checker import Outcome, Result
-from jakdata.validate.findings import Finding
 
 HOSTILE = ["a\nb", "a\r\nb", "x\x1b[2J", "\x1b]0;title\x07", "a\u2028b", "a\u202eb", "a\x85b"]
 

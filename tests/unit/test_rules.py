@@ -3,7 +3,7 @@
 Every package here is written from scratch in ``tmp_path`` (a descriptor and
 one to three small CSVs with minimal schemas), read into a
 :class:`~jakdata.validate.context.Context`, and given to one rule function
-from :data:`~jakdata.validate.rules.RULES`. Each rule has a valid package
+from :data:`~jakdata.validate.checker.RULES`. Each rule has a valid package
 (no finding, with the near misses the rule must let pass: empty cells,
 boundary values) and an invalid one that differs only in the offending
 cells, whose findings are asserted exactly: table, CSV line, column, value,
@@ -19,13 +19,12 @@ from pathlib import Path
 import pytest
 from helpers import fields, write_package
 
+from jakdata.catalogue import CHECKS
+from jakdata.findings import Finding
 from jakdata.package.descriptor import open_package
 from jakdata.table.read import read_table
-from jakdata.validate import rules
-from jakdata.validate.catalogue import CHECKS
+from jakdata.validate.checker import RULES, run_rules
 from jakdata.validate.context import Context
-from jakdata.validate.findings import Finding
-from jakdata.validate.rules import RULES
 
 RULE_CHECKS = [c.name for c in CHECKS if c.stage == "rule"]
 
@@ -614,7 +613,7 @@ def test_rules_skip_tables_without_their_columns(tmp_path):
     """A package that has none of the columns the rules look for gives no
     finding and no error: rules find their columns by name or by schema."""
     ctx = context(tmp_path, {"things": ({"fields": fields("thing_id", "label")}, csv("thing_id,label", "t1,x"))})
-    assert rules.run(ctx) == []
+    assert run_rules(ctx) == []
 
 
 def test_an_arms_row_may_name_neither_drug_nor_class(tmp_path):

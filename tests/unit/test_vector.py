@@ -54,16 +54,3 @@ def test_arrow_keeps_numbers_and_makes_text_large_string():
 
     assert vector.arrow(pd.Series(["a", None], dtype="str")).type == pa.large_string()
     assert vector.arrow(pd.Series([1, None], dtype="Int64")).type == pa.int64()
-
-
-def test_enum_on_an_integer_field_is_checked():
-    import pandas as pd
-    import pandera.errors
-
-    from jakdata.validate.fields import pandera_schema
-
-    schema = {"fields": [{"name": "grade", "type": "integer", "constraints": {"enum": [1, 2, 3]}}]}
-    frame = pd.DataFrame({"grade": pd.array([1, None, 5], dtype="Int64")})
-    with pytest.raises(pandera.errors.SchemaErrors) as exc:
-        pandera_schema(schema).validate(frame, lazy=True)
-    assert exc.value.failure_cases["index"].tolist() == [2]

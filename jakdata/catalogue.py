@@ -1,7 +1,8 @@
 """Every check ``jakdata validate`` runs, as data: one entry per check with
-its name (what reports print), a title, a one-line description and what it
-applies to. The docs, the reporters, the rules and the tests read this
-table; a check that is not in it cannot report anything."""
+its name (what reports print), a title, a one-line description, what it
+applies to and the template of its message. The docs, the reporters, the
+rules and the tests read this table; a :class:`~jakdata.findings.Finding`
+of a check that is not in it cannot be made."""
 
 from __future__ import annotations
 
@@ -15,10 +16,13 @@ class Check:
     description: str
     applies_to: str  # package, file, header, row, cell, column, table, tables
     stage: str  # package, structure, field, text, rule
+    #: ``str.format`` template of the message; a check whose messages vary
+    #: row by row (most rules) passes its own template to the finding
+    message: str = "{detail}"
 
 
-def _c(name: str, title: str, applies_to: str, stage: str, description: str) -> Check:
-    return Check(name, title, " ".join(description.split()), applies_to, stage)
+def _c(name: str, title: str, applies_to: str, stage: str, description: str, message: str = "{detail}") -> Check:
+    return Check(name, title, " ".join(description.split()), applies_to, stage, message)
 
 
 CHECKS: tuple[Check, ...] = (
@@ -40,27 +44,60 @@ CHECKS: tuple[Check, ...] = (
         "structure",
         "The header lists the schema's columns, once each, in order (no extra, missing or reordered columns).",
     ),
-    _c("blank-row", "Blank row", "row", "structure", "No blank rows."),
-    _c("row-shape", "Row shape", "row", "structure", "Every row has as many cells as the header."),
+    _c("blank-row", "Blank row", "row", "structure", "No blank rows.", "blank row"),
+    _c(
+        "row-shape",
+        "Row shape",
+        "row",
+        "structure",
+        "Every row has as many cells as the header.",
+        "row has {cells} cells, the header has {width}",
+    ),
     # each field, from its Table Schema
     _c(
         "type",
         "Type",
         "cell",
         "field",
-        "The cell parses as the field's type (integer, number, boolean `true`/`false`, date `YYYY-MM-DD`).",
+        "The cell parses as the field's type and format, as Frictionless reads them (integer, number, boolean "
+        "`true`/`false` unless `trueValues`/`falseValues` say otherwise, date `YYYY-MM-DD` unless a `format` is "
+        "given, datetime, time, year, yearmonth, duration, geopoint, geojson, object, array; string formats email, "
+        "uri, binary, uuid).",
+        "not {expected}{hint}",
     ),
-    _c("required", "Required", "cell", "field", "A required field is not empty."),
+    _c("required", "Required", "cell", "field", "A required field is not empty.", "required value is missing"),
     _c(
         "provenance",
         "Provenance",
         "cell",
         "field",
         "A claim row names its document (`reported_in`) and the place in it (`locator`).",
+        "claim row without {column}: every claim names its document and place",
     ),
-    _c("unique", "Unique", "column", "field", "A unique field has no duplicate values."),
-    _c("enum", "Allowed values", "cell", "field", "The value is one of the field's allowed values."),
-    _c("pattern", "Pattern", "cell", "field", "The value matches the field's pattern."),
+    _c(
+        "unique",
+        "Unique",
+        "column",
+        "field",
+        "A unique field has no duplicate values.",
+        "duplicate value in a unique column (first on line {first})",
+    ),
+    _c(
+        "enum",
+        "Allowed values",
+        "cell",
+        "field",
+        "The value is one of the field's allowed values.",
+        "not one of the allowed values ({allowed})",
+    ),
+    _c(
+        "pattern",
+        "Pattern",
+        "cell",
+        "field",
+        "The value matches the field's pattern.",
+        "does not match the pattern {pattern}",
+    ),
     _c(
         "identifier-format",
         "Identifier format",
@@ -68,11 +105,42 @@ CHECKS: tuple[Check, ...] = (
         "field",
         "An external identifier (DOI, PMID, ChEMBL, UniProt, HGNC, MONDO, ICD-10, ATC, NCT, ISO 639-1, ...) "
         "has its registry's format.",
+        "not a valid {scheme} identifier",
     ),
-    _c("minimum", "Minimum", "cell", "field", "The value is not below the field's minimum."),
-    _c("maximum", "Maximum", "cell", "field", "The value is not above the field's maximum."),
-    _c("max-length", "Maximum length", "cell", "field", "Text is not longer than the field's maxLength."),
-    _c("min-length", "Minimum length", "cell", "field", "Text is not shorter than the field's minLength."),
+    _c("minimum", "Minimum", "cell", "field", "The value is not below the field's minimum.", "below minimum {bound}"),
+    _c("maximum", "Maximum", "cell", "field", "The value is not above the field's maximum.", "above maximum {bound}"),
+    _c(
+        "exclusive-minimum",
+        "Exclusive minimum",
+        "cell",
+        "field",
+        "The value is above the field's exclusiveMinimum.",
+        "not above exclusive minimum {bound}",
+    ),
+    _c(
+        "exclusive-maximum",
+        "Exclusive maximum",
+        "cell",
+        "field",
+        "The value is below the field's exclusiveMaximum.",
+        "not below exclusive maximum {bound}",
+    ),
+    _c(
+        "max-length",
+        "Maximum length",
+        "cell",
+        "field",
+        "Text (or an array's items, an object's keys) is not longer than the field's maxLength.",
+        "longer than {bound}",
+    ),
+    _c(
+        "min-length",
+        "Minimum length",
+        "cell",
+        "field",
+        "Text (or an array's items, an object's keys) is not shorter than the field's minLength.",
+        "shorter than {bound}",
+    ),
     # text hygiene, on every text cell
     _c("whitespace", "Whitespace", "cell", "text", "No leading or trailing whitespace in a cell."),
     _c("unicode-nfc", "Unicode NFC", "cell", "text", "Text is in Unicode NFC form."),
@@ -232,8 +300,3 @@ CHECKS: tuple[Check, ...] = (
 )
 
 CATALOGUE: dict[str, Check] = {c.name: c for c in CHECKS}
-
-
-def get(name: str) -> Check:
-    """The catalogue entry of ``name``; ``KeyError`` for an unknown check."""
-    return CATALOGUE[name]
