@@ -72,7 +72,7 @@ CHECKS: tuple[Check, ...] = (
         "cell",
         "field",
         "A claim row names its document (`reported_in`) and the place in it (`locator`).",
-        "claim row without {column}: every claim names its document and place",
+        "claim row without {field}: every claim names its document and place",
     ),
     _c(
         "unique",

@@ -16,6 +16,7 @@ from typing import Any
 
 import click
 
+from jakdata.errors import UnusableInput
 from jakdata.package.descriptor import DESCRIPTOR, bundled_version, default_package, open_package
 
 REPORT_FORMATS = ("text", "json", "github")  # jakdata.report.FORMATS (a test keeps them equal)
@@ -62,8 +63,6 @@ def write_target(path: str | None) -> str:
     if path is not None:
         return path
     if not (Path.cwd() / DESCRIPTOR).is_file():
-        from jakdata.errors import UnusableInput
-
         raise UnusableInput(
             f"no {DESCRIPTOR} in the current directory; give the package's PATH "
             "(this command writes, so it never uses the bundled copy)"
@@ -299,6 +298,10 @@ def export(path: str | None, fmt: str, output: str, force: bool) -> int:
     return 0
 
 
+#: the file types matplotlib writes without extra packages (by extension)
+PLOT_FORMATS = ("png", "pdf", "svg", "svgz", "eps", "ps", "jpg", "jpeg", "tif", "tiff", "webp")
+
+
 @cli.command()
 @click.argument("kind", type=click.Choice(["trajectories", "evidence-map", "forest"]))
 @package_path
@@ -330,6 +333,9 @@ def plot(
     from jakdata.package.files import check_target
     from jakdata.tools.plot import plot as _plot
 
+    fmt = Path(output).suffix[1:].lower() or "png"
+    if fmt not in PLOT_FORMATS:
+        raise UnusableInput(f"a plot cannot be written as .{fmt}: name the file .png, .pdf or .svg", output)
     source = read_source(path)[0]
     check_target(Path(output), force, open_package(source).own_files())  # before loading anything
     options: dict[str, Any] = {}

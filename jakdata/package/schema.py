@@ -39,14 +39,14 @@ BOUNDED = {"integer", "number", "date", "time", "datetime", "year", "yearmonth",
 FIELDS_MATCH = ("exact", "equal", "subset", "superset", "partial")
 
 
-def check_missing_values(value: Any, bad: Any) -> None:
+def check_missing_values(value: Any, bad: Any, prefix: str = "") -> None:
     """``missingValues``: a list of strings. jakdata reads an empty cell as
     missing everywhere, so the list must hold ``""`` (a documented
     difference from Frictionless, which would then read it as a value)."""
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-        raise bad("missingValues must be a list of strings")
+        raise bad(f"{prefix}missingValues must be a list of strings")
     if "" not in value:
-        raise bad('missingValues must include "" (jakdata always reads an empty cell as missing)')
+        raise bad(f'{prefix}missingValues must include "" (jakdata always reads an empty cell as missing)')
 
 
 def missing_values(schema: dict[str, Any], field: dict[str, Any]) -> list[str]:
@@ -122,7 +122,7 @@ def check_schema(schema: Any, resource: str, where: str) -> None:
             if key in c and not isinstance(c[key], bool):
                 raise bad(f"field {name!r}: {key} must be true or false")
         if "missingValues" in fld:
-            check_missing_values(fld["missingValues"], lambda what: bad(f"field {name!r}: {what}"))
+            check_missing_values(fld["missingValues"], bad, f"field {name!r}: ")
         for key in ("trueValues", "falseValues"):
             if key in fld and not (isinstance(fld[key], list) and all(isinstance(v, str) for v in fld[key])):
                 raise bad(f"field {name!r}: {key} must be a list of strings")

@@ -212,7 +212,7 @@ def check(ctx: Context, only: set[str] | None = None) -> list[Finding]:
                 if chk == "required" and raw_value != "":
                     continue  # present but not of its type: reported as `type`
                 if chk == "required" and col in PROVENANCE:
-                    out.append(ctx.finding(name, pos, col, raw_value, "provenance", column=col))
+                    out.append(ctx.finding(name, pos, col, raw_value, "provenance", field=col))
                 elif chk == "unique":
                     out.append(
                         ctx.finding(name, pos, col, raw_value, chk, first=_first_line(ctx, name, col, raw_value))

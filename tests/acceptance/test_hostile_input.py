@@ -484,17 +484,31 @@ def test_export_force_replaces_only_what_an_earlier_export_made(cli, package_cop
     assert (out / "outcomes.parquet").is_file() and sorted(p.name for p in tmp_path.iterdir()) == ["parquet", "pkg"]
 
 
-@pytest.mark.parametrize("name", ["../../x", "/srv/x", "a/b", "..", "X"])
-def test_a_resource_name_that_is_not_a_plain_name_is_refused(cli, package_copy, tmp_path, name):
+@pytest.mark.parametrize("name", ["../../x", "/srv/x", "a/b", ".."])
+def test_a_resource_name_never_becomes_a_path(cli, package_copy, tmp_path, name):
+    """Data Package v2 allows any resource name: it validates (a name is a
+    key, never a path), and an export that would turn it into a file name
+    refuses it in one line, writing nothing."""
     edit_descriptor(package_copy, lambda d: resource(d, "source_notes").update(name=name))
-    assert_unusable(cli, package_copy, "resource name", "plain lowercase name")
+    assert cli("validate", str(package_copy))[0] == 0
     out = tmp_path / "deep" / "er" / "out"
     out.parent.mkdir(parents=True)
     before = snapshot(tmp_path)
     code, _, err = cli("export", str(package_copy), "--format", "parquet", "-o", str(out))
-    one_line(code, err, UNUSABLE, "resource name")
+    one_line(code, err, UNUSABLE, "cannot be a file name")
     assert snapshot(tmp_path) == before
     assert not Path("/srv/x.parquet").exists()
+
+
+def test_a_resource_name_valid_in_v2_only_is_a_descriptor_error_under_v1(cli, package_copy):
+    edit_descriptor(package_copy, lambda d: (resource(d, "source_notes").update(name="Notes"), d.pop("$schema")))
+    code, out, _ = cli("validate", str(package_copy), "--format", "json")
+    assert code == 1
+    assert any(e["check"] == "descriptor" and "Notes" in e["message"] for e in json.loads(out)["errors"])
+    edit_descriptor(
+        package_copy, lambda d: d.update({"$schema": "https://datapackage.org/profiles/2.0/datapackage.json"})
+    )
+    assert cli("validate", str(package_copy))[0] == 0
 
 
 @pytest.mark.parametrize(
