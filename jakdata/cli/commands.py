@@ -333,11 +333,11 @@ def plot(
     from jakdata.package.files import check_target
     from jakdata.tools.plot import plot as _plot
 
+    source = read_source(path)[0]
+    check_target(Path(output), force, open_package(source).own_files())  # before loading anything
     fmt = Path(output).suffix[1:].lower() or "png"
     if fmt not in PLOT_FORMATS:
         raise UnusableInput(f"a plot cannot be written as .{fmt}: name the file .png, .pdf or .svg", output)
-    source = read_source(path)[0]
-    check_target(Path(output), force, open_package(source).own_files())  # before loading anything
     options: dict[str, Any] = {}
     if kind == "forest":
         options = {"measure": measure, "timepoint_days": timepoint_days, "effect": effect, "include_news": include_news}

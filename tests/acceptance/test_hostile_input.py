@@ -713,12 +713,13 @@ def test_standard_profiles_are_checked_offline_against_the_bundled_copies(
     edit_descriptor(package_copy, lambda d: _set_profile(d, level, key, value))
     code, out, _ = cli("validate", str(package_copy), "--format", "json")
     assert no_network == [] and code == 0, json.loads(out)["errors"]
-    # the profile still checks: a property of the wrong type is caught offline
-    edit_descriptor(package_copy, lambda d: d.update(keywords="not a list"))
+    # the profile still checks, offline: a licence with neither name nor path
+    # (a property of the wrong JSON type never reaches it: see test_tracebacks)
+    edit_descriptor(package_copy, lambda d: d.update(licenses=[{"title": "no name, no path"}]))
     code, out, _ = cli("validate", str(package_copy), "--format", "json")
     messages = [e["message"] for e in json.loads(out)["errors"]]
     assert no_network == [] and code == INVALID
-    assert any("Data Package profile" in m and "keywords" in m for m in messages), messages
+    assert any("Data Package profile" in m and "license" in m for m in messages), messages
 
 
 def test_the_profile_check_reads_no_schema_or_dialect_outside_the_package(cli, package_copy, no_network):
@@ -889,7 +890,16 @@ MALFORMED_SCHEMAS = {
     "primary-key-unknown": (lambda s: s.update(primaryKey=["nope"]), "primaryKey names 'nope'"),
     "fields-missing": (lambda s: s.pop("fields"), "has no fields"),
     "enum-empty": (lambda s: s["fields"][0].setdefault("constraints", {}).update(enum=[]), "enum must be"),
-    "maximum-string": (lambda s: s["fields"][9].setdefault("constraints", {}).update(maximum="9"), "maximum must be"),
+    "maximum-on-a-string": (
+        lambda s: s["fields"][0].setdefault("constraints", {}).update(maximum="9"),
+        "maximum is not a constraint of type string",
+    ),
+    "maximum-an-object": (
+        lambda s: s["fields"][9].setdefault("constraints", {}).update(maximum={"a": 1}),
+        "maximum must be a number or a value of the field's type written as text",
+    ),
+    "missing-values-not-a-list": (lambda s: s.update(missingValues="NA"), "missingValues must be a list of strings"),
+    "fields-match-unknown": (lambda s: s.update(fieldsMatch="some"), "fieldsMatch must be one of"),
 }
 
 
@@ -1048,8 +1058,6 @@ def _break(pkg: Path, how: str) -> None:
         set_cells(pkg, "outcomes", numeric_row(pkg), value="1e309")
     elif how == "missing-csv":
         (pkg / "data" / "outcomes.csv").unlink()
-    elif how == "resource-name-path":
-        edit_descriptor(pkg, lambda d: resource(d, "source_notes").update(name="../../x"))
     elif how == "descriptor-list":
         (pkg / "datapackage.json").write_text("[1, 2]", encoding="utf-8")
     elif how == "resources-not-objects":
@@ -1074,7 +1082,6 @@ LOAD_CASES = [
     "renamed-key-column",
     "infinity",
     "missing-csv",
-    "resource-name-path",
     "descriptor-list",
     "resources-not-objects",
     "schema-not-object",
