@@ -55,6 +55,13 @@ def missing_values(schema: dict[str, Any], field: dict[str, Any]) -> list[str]:
     return list(field.get("missingValues", schema.get("missingValues", [""])))
 
 
+def as_list(v: Any) -> list[str]:
+    """A field name or list of names (``primaryKey``, ``fields``...) as a list."""
+    if v is None:
+        return []
+    return [v] if isinstance(v, str) else list(v)
+
+
 def _names(value: Any) -> list[str] | None:
     if isinstance(value, str):
         return [value]

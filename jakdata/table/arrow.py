@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # pragma: no cover
     import numpy as np
@@ -31,7 +31,7 @@ def arrow(column: pd.Series | pa.Array | pa.ChunkedArray) -> pa.Array | pa.Chunk
     return arr
 
 
-def positions(mask) -> np.ndarray:
+def positions(mask: Any) -> np.ndarray:
     """Row positions where a boolean pyarrow/numpy/pandas mask is true
     (missing counts as false)."""
     import numpy as np
@@ -46,13 +46,13 @@ def positions(mask) -> np.ndarray:
     return np.flatnonzero(mask)
 
 
-def to_bool(mask) -> np.ndarray:
+def to_bool(mask: Any) -> np.ndarray:
     import pyarrow.compute as pc
 
     return pc.fill_null(mask, False).to_numpy(zero_copy_only=False)
 
 
-def fullmatch(column, pattern: str):
+def fullmatch(column: Any, pattern: str) -> Any:
     """Boolean pyarrow array: the whole cell matches ``pattern``.
 
     RE2 (pyarrow) does the work on cells of printable ASCII; the others
@@ -76,7 +76,7 @@ def fullmatch(column, pattern: str):
     return pc.if_else(other, exact, ok)
 
 
-def by_distinct(column, predicate: Callable[[str], bool], where=None):
+def by_distinct(column: Any, predicate: Callable[[str], bool], where: Any = None) -> Any:
     """Boolean pyarrow array: ``predicate`` of each cell, evaluated once per
     distinct value (restricted to rows where ``where`` is true; false
     elsewhere)."""
@@ -90,19 +90,19 @@ def by_distinct(column, predicate: Callable[[str], bool], where=None):
     return result if where is None else pc.and_(result, where)
 
 
-def first_char(column):
+def first_char(column: Any) -> Any:
     import pyarrow.compute as pc
 
     return pc.utf8_slice_codeunits(arrow(column), 0, 1)
 
 
-def last_char(column):
+def last_char(column: Any) -> Any:
     import pyarrow.compute as pc
 
     return pc.utf8_slice_codeunits(arrow(column), -1, 2**31 - 1)
 
 
-def is_in(column, values) -> pa.Array:
+def is_in(column: Any, values: Any) -> pa.Array:
     """Membership of each cell in ``values`` (a set, list or array)."""
     import pyarrow as pa
     import pyarrow.compute as pc
@@ -115,13 +115,13 @@ def is_in(column, values) -> pa.Array:
     return pc.is_in(arr, value_set=values)
 
 
-def nonempty(column):
+def nonempty(column: Any) -> Any:
     import pyarrow.compute as pc
 
     return pc.greater(pc.binary_length(arrow(column)), 0)
 
 
-def empty_as_null(column):
+def empty_as_null(column: Any) -> Any:
     """The column with empty strings as missing values. Zero-copy: each
     chunk keeps its text buffers and gains a validity bitmap."""
     import pyarrow as pa
@@ -144,7 +144,7 @@ def empty_as_null(column):
     return pa.chunked_array(out, type=arr.type)
 
 
-def repeats(column, sample: int = 20_000) -> bool:
+def repeats(column: Any, sample: int = 20_000) -> bool:
     """Whether a column repeats its values a lot (judged on its first cells):
     then tests are cheaper on its distinct values."""
     import pyarrow.compute as pc
@@ -154,7 +154,7 @@ def repeats(column, sample: int = 20_000) -> bool:
     return n >= 1000 and len(pc.unique(arr.slice(0, n))) * 4 <= n
 
 
-def per_value(column, test: Callable):
+def per_value(column: Any, test: Callable[[Any], Any]) -> Any:
     """``test(column)`` (a boolean pyarrow array), computed once per distinct
     value when the column repeats itself, else on the whole column."""
     import pyarrow as pa

@@ -97,7 +97,7 @@ def pandas_types() -> dict:
     }
 
 
-def convert_arrow(arr, field: dict[str, Any]) -> tuple[pa.ChunkedArray, np.ndarray]:
+def convert_arrow(arr: Any, field: dict[str, Any]) -> tuple[pa.ChunkedArray, np.ndarray]:
     """A text column converted to the field's type in pyarrow (empty cells
     and cells that do not fit become null) and a boolean numpy mask of the
     cells that did not fit."""
@@ -112,7 +112,7 @@ def convert_arrow(arr, field: dict[str, Any]) -> tuple[pa.ChunkedArray, np.ndarr
     present = pc.greater(pc.binary_length(arr), 0)
     null = pa.scalar(None, arr.type)
 
-    def fits(pattern: str):  # once per distinct value when the column repeats (numbers do)
+    def fits(pattern: str) -> Any:  # once per distinct value when the column repeats (numbers do)
         test = lambda a: pc.match_substring_regex(a, f"^(?:{pattern})$")  # noqa: E731
         return pc.fill_null(vector.per_value(arr, test), False)
 
@@ -139,7 +139,7 @@ def convert_arrow(arr, field: dict[str, Any]) -> tuple[pa.ChunkedArray, np.ndarr
     return parsed, vector.to_bool(pc.and_(present, pc.invert(same)))
 
 
-def categorical(arr, field: dict[str, Any]):
+def categorical(arr: Any, field: dict[str, Any]) -> pa.ChunkedArray:
     """A dictionary array whose dictionary is the field's ``enum`` (pandas
     reads it as a categorical with exactly those categories). Call after
     checking membership: values outside the enum become null."""
@@ -165,7 +165,7 @@ def reader(field: dict[str, Any]) -> Callable[[str], tuple[Any, dict[str, str] |
     desc = {k: v for k, v in field.items() if k not in ("missingValues", "constraints")}
     desc["constraints"] = {k: v for k, v in (field.get("constraints") or {}).items() if k not in ("required", "unique")}
     try:
-        return Field.from_descriptor(desc).read_cell  # type: ignore[no-any-return]
+        return Field.from_descriptor(desc).read_cell
     except Exception as exc:  # frictionless refuses the field descriptor
         raise UnusableInput(f"field {field.get('name')!r}: {' '.join(str(exc).split())}") from None
 

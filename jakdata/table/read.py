@@ -28,7 +28,8 @@ import re
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import TYPE_CHECKING
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, Any
 
 from jakdata.errors import UnusableInput
 from jakdata.findings import Finding
@@ -112,7 +113,7 @@ def count_newlines(data: bytes) -> int:
     return sum(int(np.count_nonzero(view[i : i + step] == 10)) for i in range(0, len(view), step))
 
 
-def sniff(data, relpath: str) -> tuple:
+def sniff(data: bytes, relpath: str) -> tuple[bytes, list[str]]:
     """The CSV body (BOM removed) and warnings for a BOM or CRLF endings;
     :class:`UnusableInput` for an empty or binary file. Cheap: no decoding."""
     warnings = []
@@ -130,7 +131,7 @@ def sniff(data, relpath: str) -> tuple:
     return data, warnings
 
 
-def decode(data, relpath: str) -> str:
+def decode(data: bytes | memoryview, relpath: str) -> str:
     """UTF-8 text of a CSV body; :class:`UnusableInput` naming line and byte
     of the first invalid sequence."""
     data = data if isinstance(data, bytes) else bytes(data)
@@ -145,7 +146,7 @@ def decode(data, relpath: str) -> str:
 
 
 @contextmanager
-def _quiet_undecodable_rows(handler):
+def _quiet_undecodable_rows(handler: Any) -> Iterator[None]:
     """pyarrow decodes a malformed row's text before calling ``handler``;
     for bytes that are not UTF-8 that fails inside pyarrow and Python prints
     "Exception ignored" on stderr. Such a file is then reported once, by
@@ -154,7 +155,7 @@ def _quiet_undecodable_rows(handler):
 
     previous = sys.unraisablehook
 
-    def hook(unraisable):
+    def hook(unraisable: Any) -> None:
         if unraisable.object is handler and isinstance(unraisable.exc_value, UnicodeDecodeError):
             return
         previous(unraisable)
@@ -186,7 +187,7 @@ def read_table(resource: Resource) -> RawTable:
 
     skipped: list[tuple[int | None, int, str]] = []  # (line, n cells, text)
 
-    def on_invalid(row) -> str:
+    def on_invalid(row: Any) -> str:
         skipped.append((row.number, row.actual_columns, row.text or ""))
         return "skip"
 
@@ -364,7 +365,7 @@ def _blank_rows(table: pa.Table) -> np.ndarray:
     return blank.to_numpy(zero_copy_only=False)
 
 
-def _records(text: str):
+def _records(text: str) -> Iterator[tuple[int, list[str]]]:
     """(start line, cells) of every data record, header excluded."""
     reader = csv.reader(io.StringIO(text, newline=""))
     prev_end = 0

@@ -133,7 +133,7 @@ class Context:
     def id_columns(self) -> dict[str, set[str]]:
         """Per table, the key and reference columns that hold identifiers
         (those with a ``pattern``: a key like ``synonyms.name`` is free text)."""
-        from jakdata.validate.rules import as_list
+        from jakdata.package.schema import as_list
 
         out: dict[str, set[str]] = {}
         for name, res in self.package.resources.items():

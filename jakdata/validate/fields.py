@@ -49,7 +49,7 @@ def _vectorised(name: str, test: Callable[[Any], Any]) -> pa.Check:
     (``required`` is a check of its own), so pandera need not drop them
     first (``ignore_na=False`` saves a copy of every column)."""
 
-    def check(series):
+    def check(series: Any) -> Any:
         import pandas as pd
         import pyarrow.compute as pc
 
@@ -67,7 +67,7 @@ def _fullmatch(name: str, pattern: str) -> pa.Check:
 
 
 def _length(name: str, op: str, bound: int) -> pa.Check:
-    def test(arr):
+    def test(arr: Any) -> Any:
         import pyarrow.compute as pc
 
         if op == "less_equal":  # bytes bound characters: count characters only if needed

@@ -17,7 +17,7 @@ REQUIRED_PROPERTIES = ("name", "id", "title", "description", "version", "created
 SEMVER = re.compile(r"^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(?:-[0-9A-Za-z.-]+)?$")
 
 
-def _pkg(check: str, message: str, value=None, table: str | None = None, path: str | None = None) -> Finding:
+def _pkg(check: str, message: str, value: Any = None, table: str | None = None, path: str | None = None) -> Finding:
     return Finding.of(check, table=table, value=value, path=path or "datapackage.json", detail=message)
 
 

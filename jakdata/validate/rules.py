@@ -15,6 +15,9 @@ from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
 from jakdata.catalogue import CATALOGUE
+from jakdata.package.schema import as_list
+
+__all__ = ["Rule", "as_list", "collect", "is_in", "lookup", "rule", "tables_with", "target_of"]
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
@@ -46,12 +49,6 @@ def collect(*modules: ModuleType) -> dict[str, Rule]:
             if callable(value) and isinstance(name, str):
                 out[name] = value
     return out
-
-
-def as_list(v: Any) -> list[str]:
-    if v is None:
-        return []
-    return [v] if isinstance(v, str) else list(v)
 
 
 def is_in(values: pd.Series, allowed: Any) -> pd.Series:

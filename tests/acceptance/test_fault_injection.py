@@ -475,7 +475,8 @@ EXPECTED_ALSO = {  # consequences a defect may legitimately have elsewhere
         "comparison-arms",
         "results-within-arm",
     },
-    "required": {"arm-consistency", "drug-class-known"},
+    # a blank comparisons.study_id: its arms are no longer of its study
+    "required": {"arm-consistency", "drug-class-known", "comparison-arms"},
     "dose-positive": {"minimum"},  # the schema's minimum says the same
     "responders-within-n": {"results-within-arm"},  # 4 responders may also exceed a small arm
     "affected-within-exposed": {"results-within-arm"},
