@@ -25,10 +25,10 @@ import csv
 import io
 import os
 import re
+from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from functools import cached_property
-from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 from jakdata.errors import UnusableInput

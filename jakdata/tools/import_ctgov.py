@@ -53,8 +53,8 @@ from jakdata.package.files import check_target, read_bytes, write_atomic
 
 if TYPE_CHECKING:  # pragma: no cover
     from jakdata.dataset import Dataset
-    from jakdata.package.descriptor import Package
     from jakdata.findings import Finding
+    from jakdata.package.descriptor import Package
 
 API = "https://clinicaltrials.gov/api/v2/studies/"
 SOURCE_PREFIX = "ctgov-"
