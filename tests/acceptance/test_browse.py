@@ -1,6 +1,7 @@
-"""Browse it: the SQLite export with Datasette's metadata, checked with
-Datasette's own test client, and one real-browser test (headless Chromium)
-that checks the rendered pages."""
+"""Browse it: the SQLite export with Datasette's metadata, templates and
+plugin, checked with Datasette's own test client, and real-browser tests
+(headless Chromium, driven over the DevTools protocol) that search, click
+and fill in the questions as a clinician would, with screenshots."""
 
 from __future__ import annotations
 
@@ -40,10 +41,12 @@ def site(tmp_path_factory):
 def get(site, path):
     from datasette.app import Datasette
 
+    from jakdata.tools.browse import PLUGINS, TEMPLATES
+
     db, meta = site
 
     async def fetch():
-        ds = Datasette([str(db)], metadata=meta)
+        ds = Datasette([str(db)], metadata=meta, template_dir=str(TEMPLATES), plugins_dir=str(PLUGINS))
         return await ds.client.get(path)
 
     return asyncio.run(fetch())
@@ -140,6 +143,125 @@ def test_browse_without_datasette_is_one_line(cli, monkeypatch):
     monkeypatch.setitem(sys.modules, "datasette", None)
     code, _, err = cli("browse")
     assert code == 2 and 'pip install "jakdata[browse]"' in err and err.count("\n") == 1
+
+
+@pytest.mark.parametrize("name", ["乌帕替尼", "упадацитиниб", "RINVOQ", "Upadacitinib", "ABT-494", "upada"])
+def test_one_search_box_finds_every_name_and_links_to_its_page(site, name):
+    r = get(site, "/jakdata/search.json?_shape=objects&q=" + urllib.parse.quote(name))
+    assert r.status_code == 200
+    rows = r.json()["rows"]
+    assert rows[0] == {**rows[0], "type": "drug", "name": "upadacitinib", "page": "drugs/upadacitinib"}
+    html = get(site, "/jakdata/search?q=" + urllib.parse.quote(name)).text
+    assert '<a href="/jakdata/drugs/upadacitinib">upadacitinib</a>' in html
+
+
+def test_search_reaches_indications_and_trials_in_any_language(site):
+    rows = get(site, "/jakdata/search.json?_shape=objects&q=" + urllib.parse.quote("特应性皮炎")).json()["rows"]
+    assert rows[0]["type"] == "indication" and rows[0]["page"] == "indications/atopic-dermatitis"
+    rows = get(site, "/jakdata/search.json?_shape=objects&q=nct03569293").json()["rows"]
+    assert rows[0] == {**rows[0], "type": "study", "name": "Measure Up 1", "page": "studies/measure-up-1"}
+    html = get(site, "/jakdata/search?q=zzzunknown").text
+    assert "No name in jakdata contains “zzzunknown”" in html and "0 results" not in html
+
+
+def test_the_drug_page_lists_approvals_trials_evidence_and_warnings(site):
+    r = get(site, "/jakdata/drugs/upadacitinib")
+    assert r.status_code == 200
+    html = r.text
+    approvals = html.split('id="approvals"')[1].split('id="trials"')[0]
+    assert "FDA" in approvals and "RINVOQ" in approvals and "Atopic dermatitis" in approvals
+    trials = html.split('id="trials"')[1].split('id="evidence"')[0]
+    for trial in ("Measure Up 1", "Measure Up 2", "AD Up", "Heads Up", "Rising Up", "Level Up", "Viti-Up"):
+        assert f">{trial}</a>" in trials, trial
+    assert "upadacitinib-vitiligo-phase2" not in trials.replace(
+        'href="/jakdata/studies/upadacitinib-vitiligo-phase2"', ""
+    )
+    assert "Upadacitinib phase 2 trial" in trials  # no acronym and no readable title: drug, phase and design
+    assert "boxed-warning" in html.split('id="warnings"')[1]
+    assert "乌帕替尼" in html and "Rinvoq" in html  # its other names
+
+
+def test_the_indication_page_takes_in_its_subtypes(site):
+    html = get(site, "/jakdata/indications/rosacea").text
+    assert "Papulopustular rosacea" in html and "Subtypes (included below)" in html
+    html = get(site, "/jakdata/indications/atopic-dermatitis").text
+    assert "RINVOQ" in html and "CIBINQO" in html and ">JADE MONO-1</a>" in html
+
+
+@pytest.mark.parametrize("indication", ["atopic dermatitis", "Atopic Dermatitis", "特应性皮炎", "atopic-dermatitis"])
+def test_evidence_question_takes_the_indication_by_any_name(site, indication):
+    q = urllib.parse.urlencode({"drug": "Rinvoq", "indication": indication, "_shape": "objects", "_size": "max"})
+    rows = get(site, "/jakdata/evidence_for_a_drug_in_an_indication.json?" + q).json()["rows"]
+    assert len(rows) == 48
+    assert {r["drug"] for r in rows} == {"upadacitinib"} and {r["indication"] for r in rows} == {"Atopic dermatitis"}
+
+
+def test_question_results_show_names_not_ids(site):
+    ds = jakdata.load()
+    q = urllib.parse.urlencode({"drug": "Rinvoq", "indication": "atopic dermatitis", "_shape": "objects"})
+    rows = get(site, "/jakdata/evidence_for_a_drug_in_an_indication.json?" + q).json()["rows"]
+    ids = set(ds.studies["study_id"]) | set(ds.measures["measure_id"]) | set(ds.indications["indication_id"])
+    for row in rows:
+        for col in ("trial", "drug", "indication", "measure"):
+            assert row[col] and row[col] not in ids, (col, row[col])
+    assert "EASI-75 response" in {r["measure"] for r in rows}
+    html = get(site, "/jakdata/evidence_for_a_drug_in_an_indication?" + q).text
+    assert '<details class="jak-sql">' in html  # the SQL is there, folded, not the first thing on the page
+    assert html.index("jak-sql") > html.index("rows-and-columns")
+
+
+def test_unknown_names_are_said_on_the_page(site):
+    q = urllib.parse.urlencode({"drug": "Rinvok", "indication": "atopic dermatitis"})
+    html = get(site, "/jakdata/evidence_for_a_drug_in_an_indication?" + q).text
+    assert "No drug is called “Rinvok” in jakdata." in html and "0 results" not in html
+    assert 'Indication “atopic dermatitis”: <a href="/jakdata/indications/atopic-dermatitis">' in html
+    html = get(site, "/jakdata/trials_of_a_drug_with_primary_results?drug=tofa").text
+    assert "No drug is called “tofa” in jakdata. Did you mean" in html and ">tofacitinib</a>" in html
+
+
+def test_a_trial_without_an_acronym_is_named_by_its_title(site):
+    r = get(site, "/jakdata/outcomes.json?_labels=on&study_id=ivarmacitinib-ad-phase3&_size=1&_shape=objects")
+    label = r.json()["rows"][0]["study_id"]["label"]
+    assert label.startswith("Ivarmacitinib for Moderate to Severe Atopic Dermatitis")
+    assert "<h1>Ivarmacitinib for Moderate" in get(site, "/jakdata/studies/ivarmacitinib-ad-phase3").text
+
+
+def test_no_page_shows_none_for_a_label(site):
+    import re
+
+    ds = jakdata.load()
+    paths = ["/", "/jakdata", *(f"/jakdata/{t}?_size=max" for t in ds.tables)]
+    paths += [f"/jakdata/studies/{s}" for s in ds.studies["study_id"]]
+    paths += [f"/jakdata/drugs/{d}" for d in ds.drugs["drug_id"]]
+    paths += [f"/jakdata/indications/{i}" for i in ds.indications["indication_id"]]
+    paths += [
+        "/jakdata/evidence_for_a_drug_in_an_indication?drug=upadacitinib&indication=atopic+dermatitis",
+        "/jakdata/trials_of_a_drug_with_primary_results?drug=baricitinib",
+        "/jakdata/approvals_by_regulator_and_date?regulator=",
+        "/jakdata/safety_findings_of_a_drug?drug=tofacitinib",
+        "/jakdata/search?q=a",
+    ]
+    for path in paths:
+        r = get(site, path)
+        assert r.status_code == 200, path
+        assert not re.search(r"\bNone\b", r.text), path
+
+
+def test_column_descriptions_fold_behind_a_toggle(site):
+    html = get(site, "/jakdata/outcomes").text
+    assert 'details.className = "column-descriptions-toggle"' in html  # the plugin's script folds them
+
+
+def test_the_home_page_offers_search_and_the_questions(site):
+    html = get(site, "/").text
+    assert 'action="/jakdata/search"' in html and 'name="q"' in html
+    for query in (
+        "evidence_for_a_drug_in_an_indication",
+        "trials_of_a_drug_with_primary_results",
+        "approvals_by_regulator_and_date",
+        "safety_findings_of_a_drug",
+    ):
+        assert f'action="/jakdata/{query}"' in html, query
 
 
 # ---------------------------------------------------------------- a real browser
