@@ -98,8 +98,9 @@ async def _resolve(datasette: Any, database: str, etype: str, given: str) -> dic
             database,
             f"select distinct e.{id_col} as id, e.{label_col} as name from search_names n "
             f"join {table} e on e.{id_col} = n.entity_id "
-            "where n.entity_type = :t and (instr(n.key, jakdata_key(:given)) > 0 or instr(jakdata_key(:given), n.key) > 0)"
-            " and length(n.key) > 2 order by name limit 8",
+            "where n.entity_type = :t and length(n.key) > 2 "
+            "and (instr(n.key, jakdata_key(:given)) > 0 or instr(jakdata_key(:given), n.key) > 0) "
+            "order by name limit 8",
             {"t": etype, "given": given},
         )
     return {"field": etype, "given": given, "found": found, "close": close, "table": table}
