@@ -284,3 +284,14 @@ document.querySelectorAll("dl.column-descriptions").forEach(function (dl) {
 @hookimpl
 def extra_body_script(template: str, database: Any, table: Any, view_name: str, request: Any, datasette: Any) -> str:
     return FOLD_DESCRIPTIONS if view_name == "table" else ""
+
+
+@hookimpl
+def render_cell(value: Any, column: str, table: Any, database: Any, datasette: Any) -> Any:
+    """A source link reads "source" (its full address in the link's title),
+    not a URL wider than the table."""
+    if column == "source_link" and isinstance(value, str) and value.startswith(("https://", "http://")):
+        from markupsafe import Markup, escape
+
+        return Markup(f'<a href="{escape(value)}" title="{escape(value)}">source</a>')
+    return None
