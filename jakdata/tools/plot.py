@@ -39,8 +39,9 @@ def _require(ds: Dataset, *tables: str) -> None:
             raise UnusableInput(f"the package has no {table} table: nothing to plot")
 
 
-def _arm_legend(arms: Any, arm: str) -> str:
-    """'Patient A — upadacitinib 15 mg/day (study)': the arm with its drug and dose."""
+def _arm_legend(arms: Any, arm: str, studies: dict[str, str] | None = None) -> str:
+    """'Patient A — upadacitinib 15 mg/day (study name)': the arm with its drug,
+    dose and study (by its acronym or title, never its id)."""
     import pandas as pd
 
     if arm not in arms.index:
@@ -51,12 +52,15 @@ def _arm_legend(arms: Any, arm: str) -> str:
         drug = str(a.get("role", "")) if isinstance(a.get("role"), str) else "no drug"
     dose = "" if pd.isna(a["dose"]) else f" {a['dose']:g}"
     unit = "" if pd.isna(a["dose_unit"]) else f" {a['dose_unit']}"
-    return f"{a['label']} — {drug}{dose}{unit} ({a['study_id']})"
+    study = (studies or {}).get(str(a["study_id"]), str(a["study_id"]))
+    return f"{a['label']} — {drug}{dose}{unit} ({study})"
 
 
 def trajectories(ds: Dataset, output: str | Path, force: bool = False) -> Path:
     """Every arm's values over time on each scaled measure (one panel per
     measure; measures without min/max, such as times to an event, are left out)."""
+    import textwrap
+
     import pandas as pd
 
     _require(ds, "outcomes", "measures", "arms")
@@ -71,15 +75,16 @@ def trajectories(ds: Dataset, output: str | Path, force: bool = False) -> Path:
     if o.empty:
         raise UnusableInput("no arm has values at two timepoints or more on a scaled measure: nothing to plot")
     arms = ds.arms.set_index("arm_id")
+    from jakdata.tools.labels import study_labels
+
+    names = study_labels(ds)
     panels = sorted(o["measure_id"].astype(str).unique())
-    ncols = min(2, len(panels))
-    nrows = -(-len(panels) // ncols)
-    fig, axes = plt.subplots(nrows, ncols, figsize=(6 * ncols, 3.8 * nrows), squeeze=False)
     # one colour and marker per arm, the same in every panel
     palette = plt.rcParams["axes.prop_cycle"].by_key()["color"]
     all_arms = sorted(o["arm_id"].astype(str).unique())
     style = {arm: (palette[i % len(palette)], "osD^v"[i % 5]) for i, arm in enumerate(all_arms)}
-    for ax, m in zip(axes.flat, panels):
+    lines: dict[str, list[tuple[str, Any, Any, str]]] = {}
+    for m in panels:
         sub = o[o["measure_id"] == m]
         pop = sub["analysis_population"].astype("str").fillna("") if "analysis_population" in sub else None
         keys = (
@@ -90,32 +95,40 @@ def trajectories(ds: Dataset, output: str | Path, force: bool = False) -> Path:
             # one line per arm and population: its most frequent statistic, one value per timepoint
             g = g[g["statistic"] == g["statistic"].mode().iloc[0]].drop_duplicates("timepoint_days")
             g = g.sort_values("timepoint_days")
-            label = _arm_legend(arms, str(arm)) + (f" [{population}]" if population else "")
-            color, marker = style[str(arm)]
-            ax.plot(
-                g["timepoint_days"].astype(float),
-                g["value"].astype(float),
-                marker=marker,
-                color=color,
-                label=label,
-                clip_on=False,
+            label = _arm_legend(arms, str(arm), names) + (f" [{population}]" if population else "")
+            label = textwrap.fill(label, 80, subsequent_indent="   ")
+            lines.setdefault(m, []).append(
+                (label, g["timepoint_days"].astype(float), g["value"].astype(float), str(arm))
             )
+    ncols = min(2, len(panels))
+    nrows = -(-len(panels) // ncols)
+    # each row tall enough for its panels' legends, which sit below the panels
+    legend_lines = [
+        max(sum(lab.count("\n") + 1 for lab, *_ in lines[m]) for m in panels[r * ncols : (r + 1) * ncols])
+        for r in range(nrows)
+    ]
+    heights = [3.2 + 0.16 * n for n in legend_lines]
+    fig = plt.figure(figsize=(6.5 * ncols, sum(heights) + 0.5), layout="constrained")
+    grid = fig.add_gridspec(nrows, ncols, height_ratios=heights)
+    axes = [fig.add_subplot(grid[i // ncols, i % ncols]) for i in range(len(panels))]
+    for ax, m in zip(axes, panels):
+        for label, x, y, arm in lines[m]:
+            color, marker = style[arm]
+            ax.plot(x, y, marker=marker, color=color, label=label, clip_on=False)
         ax.margins(x=0.04, y=0.08)
         name = measures.at[m, "name"] if m in measures.index else m
         unit = measures.at[m, "unit"] if m in measures.index else None
         ax.set_title(str(name), fontsize=10)
-        ax.set_xlabel("days from start of treatment")
-        ax.set_ylabel(str(unit) if isinstance(unit, str) and unit else "value")
+        ax.set_xlabel("days from start of treatment", fontsize=8)
+        ax.set_ylabel(str(unit) if isinstance(unit, str) and unit else "value", fontsize=8)
         lo = measures.at[m, "min"] if m in measures.index else None
         if lo is not None and not pd.isna(lo):
             top = ax.get_ylim()[1]
             ax.set_ylim(bottom=float(lo) - 0.04 * (top - float(lo)), top=top)  # markers at the minimum stay whole
         ax.grid(alpha=0.3)
-        ax.legend(fontsize=7, loc="best")
-    for ax in list(axes.flat)[len(panels) :]:
-        ax.set_visible(False)
+        ax.tick_params(labelsize=8)
+        ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(0, -0.2), frameon=False, borderaxespad=0)
     fig.suptitle(f"Measured values per arm over time — jakdata {ds.version}", fontsize=11)
-    fig.tight_layout(rect=(0, 0, 1, 1 - 0.35 / fig.get_figheight()))  # room for the title above the panels
     try:
         return _save(fig, output, force)
     finally:
