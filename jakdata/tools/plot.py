@@ -424,6 +424,7 @@ def forest_rows(
                     "i2": i2,
                 }
             )
+    excluded = list(dict.fromkeys(excluded))  # a comparison the frame and the plot both name, once
     return ForestData(frame, pd.DataFrame(pooled, columns=["group", "k", "y", "lo", "hi", "tau2", "i2"]), excluded)
 
 

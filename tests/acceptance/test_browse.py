@@ -497,6 +497,21 @@ def test_search_a_chinese_name_and_click_through_to_the_drug(server, browser, tm
     assert "None" not in browser.text
 
 
+def test_search_an_indication_in_chinese_and_click_through(server, browser, tmp_path):
+    url, _ = server
+    browser.open(url + "/")
+    browser.type_into("#jak-q", "特应性皮炎")
+    browser.click(".jak-search button")
+    assert browser.js("document.querySelector('.jak-hits a').textContent") == "Atopic dermatitis"
+    browser.click(".jak-hits a")
+    assert browser.js("location.pathname") == "/jakdata/indications/atopic-dermatitis"
+    browser.screenshot(tmp_path / "indication-atopic-dermatitis.png")
+    approvals = browser.js("document.querySelector('table.jak-approvals').innerText")
+    assert "RINVOQ" in approvals and "CIBINQO" in approvals and "OPZELURA" in approvals
+    assert "JADE MONO-1" in browser.js("document.querySelector('table.jak-trials').innerText")
+    assert "None" not in browser.text
+
+
 def test_ask_the_evidence_question_with_a_brand_and_words(server, browser, tmp_path):
     url, _ = server
     browser.open(url + "/")
