@@ -2,7 +2,10 @@
 served by Datasette on 127.0.0.1 only.
 
 The SQLite export (with its search tables and Datasette metadata) is built
-in a temporary directory, served until Ctrl-C, then removed."""
+in a temporary directory, served until Ctrl-C, then removed. The site's
+pages — a home page with one search box and the questions, pages for a drug,
+an indication and a trial, answers that say when a name is unknown — are
+Datasette templates and a plugin shipped in ``jakdata/tools/website``."""
 
 from __future__ import annotations
 
@@ -21,6 +24,9 @@ if TYPE_CHECKING:  # pragma: no cover
     from jakdata.dataset import Dataset
 
 HOST = "127.0.0.1"  # never another interface
+WEBSITE = Path(__file__).with_name("website")
+TEMPLATES = WEBSITE / "templates"  # datasette --template-dir
+PLUGINS = WEBSITE / "plugins"  # datasette --plugins-dir (the SQL function jakdata_key, the pages' data)
 
 
 def require_datasette() -> None:
@@ -47,6 +53,10 @@ def command(db: Path, meta: Path, port: int) -> list[str]:
         str(db),
         "--metadata",
         str(meta),
+        "--template-dir",
+        str(TEMPLATES),
+        "--plugins-dir",
+        str(PLUGINS),
         "--host",
         HOST,
         "--port",
@@ -57,6 +67,9 @@ def command(db: Path, meta: Path, port: int) -> list[str]:
         "--setting",
         "facet_time_limit_ms",
         "400",
+        "--setting",
+        "default_facet_size",
+        "10",
     ]
 
 

@@ -29,6 +29,7 @@ SQL_TYPES = {"integer": "INTEGER", "number": "REAL", "boolean": "INTEGER", "date
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 MARKER = ".jakdata-export.json"  # in a Parquet output directory: it is ours to replace
 XLSX_SHEET_MAX = 31
+ABOUT = "About"  # the first sheet of an Excel export: what the workbook is
 
 
 def _q(name: str) -> str:
@@ -51,6 +52,10 @@ def _names_fit(ds: Dataset, fmt: str) -> None:
         if fmt == "sqlite" and name.lower().startswith("sqlite_"):
             raise UnusableInput(f"table name {name!r} is reserved by SQLite (names starting with sqlite_)")
         folded = name.casefold()
+        if fmt == "xlsx" and folded == ABOUT.casefold():
+            raise UnusableInput(
+                f"table name {name!r} is the Excel export's own first sheet; export to sqlite or parquet"
+            )
         if folded in seen:  # SQLite tables and Excel sheets ignore case
             raise UnusableInput(
                 f"table names {seen[folded]!r} and {name!r} differ only in case; {fmt} would merge them"
@@ -136,7 +141,35 @@ def neutralise(value: Any) -> Any:
     return value
 
 
+def about_rows(ds: Dataset) -> list[tuple[str, str, int | None]]:
+    """The About sheet: (item, value, rows) — version, fingerprint, licence,
+    how to cite, then one line per table with its description and row count."""
+    from jakdata.package.hashing import fingerprint
+    from jakdata.tools.citation import cite
+
+    d = ds.descriptor
+    licences = "; ".join(
+        f"{lic.get('title') or lic.get('name') or ''} ({lic['path']})".replace(" ()", "").strip()
+        if lic.get("path")
+        else str(lic.get("title") or lic.get("name") or "")
+        for lic in d.get("licenses") or []
+    )
+    rows: list[tuple[str, str, int | None]] = [
+        ("dataset", str(d.get("title") or d.get("name") or ""), None),
+        ("version", str(ds.version), None),
+        ("content fingerprint", fingerprint(ds.path), None),
+        ("licence", licences or "not stated in the descriptor", None),
+        ("how to cite", cite(ds.path, "text").strip(), None),
+        ("sheets", "this sheet, then one sheet per table below (header row frozen, filters on)", None),
+    ]
+    for name in ds.tables:
+        rows.append((f"table: {name}", str(ds.schema(name).get("description", "")), len(ds[name])))
+    return rows
+
+
 def to_xlsx(ds: Dataset, output: Path) -> None:
+    """One sheet per table after an "About" sheet; every sheet with its
+    header row frozen and an autofilter over its data."""
     try:
         import openpyxl  # noqa: F401
     except ImportError:
@@ -144,12 +177,26 @@ def to_xlsx(ds: Dataset, output: Path) -> None:
     import pandas as pd
 
     with pd.ExcelWriter(output, engine="openpyxl") as writer:
+        about = pd.DataFrame(about_rows(ds), columns=["item", "value", "rows"]).astype({"rows": "Int64"})
+        about["value"] = about["value"].map(neutralise)
+        about.to_excel(writer, sheet_name=ABOUT, index=False)
         for name in ds.tables:
             df = ds[name].copy()
             for col in df.columns:
                 if df[col].dtype == "str" or isinstance(df[col].dtype, pd.CategoricalDtype):
                     df[col] = df[col].astype(object).map(neutralise)
             df.to_excel(writer, sheet_name=name, index=False)
+        for ws in writer.book.worksheets:
+            ws.freeze_panes = "A2"  # the header row stays in view
+            ws.auto_filter.ref = ws.dimensions
+            for cells in ws.iter_cols(min_row=1, max_row=1):
+                cell = cells[0]
+                width = max(len(str(cell.value or "")), 8) + 2
+                ws.column_dimensions[cell.column_letter].width = min(width, 40)
+        sheet = writer.book[ABOUT]
+        sheet.column_dimensions["A"].width = 28
+        sheet.column_dimensions["B"].width = 110
+        sheet.column_dimensions["C"].width = 8
 
 
 def _refuse_invalid(ds: Dataset) -> None:

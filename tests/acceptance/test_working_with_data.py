@@ -92,7 +92,7 @@ def test_export_xlsx_neutralises_formulas(ds, tmp_path):
     assert neutralise("=HYPERLINK(1)") == "'=HYPERLINK(1)" and neutralise("-5") == "-5"
     out = export(ds, "xlsx", tmp_path / "jak.xlsx")
     wb = openpyxl.load_workbook(out)
-    assert wb.sheetnames == [t[:31] for t in ds.tables]
+    assert wb.sheetnames == ["About", *(t[:31] for t in ds.tables)]
     assert wb["outcomes"].max_row == len(ds.outcomes) + 1
 
 
