@@ -6,12 +6,13 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from jakdata.errors import UnknownTable
+from jakdata.errors import DataError, UnknownTable
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
 
     from jakdata.package.descriptor import Package, Resource
+    from jakdata.validate.checker import Result
 
 
 class Dataset:
@@ -92,6 +93,33 @@ def typed_frame(package: Package, resource: Resource) -> pd.DataFrame:
     load_checks(package, raw)
     frame, _, _ = convert_table(raw, resource.fields, loader=True)
     return frame
+
+
+def refuse_invalid(result: Result) -> None:
+    """Raise :class:`DataError` naming the first finding of an invalid result."""
+    if not result.valid:
+        raise DataError(
+            f"the package is not valid ({len(result.findings)} errors; the first: {result.findings[0]}); "
+            "run `jakdata validate`; nothing was written"
+        )
+
+
+def load_valid(path: str | Path | None = None) -> tuple[Dataset, Result]:
+    """Read a package once, validate it in memory, and (when it is valid)
+    build its :class:`Dataset` from the same tables: for commands that
+    refuse invalid data (export), one read and one validation. Raises
+    :class:`DataError` naming the first finding when the package is invalid."""
+    from jakdata.package.descriptor import open_package
+    from jakdata.table.convert import convert_table
+    from jakdata.validate.checker import validate_tables
+
+    package = open_package(path)
+    result, ctx = validate_tables(package)
+    refuse_invalid(result)
+    tables = {
+        name: convert_table(ctx.raws[name], res.fields, loader=True)[0] for name, res in package.resources.items()
+    }
+    return Dataset(package, tables), result
 
 
 def load(what: str | Path | None = None) -> Dataset | pd.DataFrame:

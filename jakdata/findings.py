@@ -30,6 +30,38 @@ def shorten(value: Any, limit: int = VALUE_LIMIT) -> Any:
     return value
 
 
+def safe(text: str) -> str:
+    """``text`` with control and format characters (a newline, an ESC that
+    starts a terminal escape sequence, a bidi override) shown as escapes, so a
+    cell can neither forge a report line nor reach the terminal."""
+    if text.isprintable():
+        return text
+    out = []
+    for ch in text:
+        if ch.isprintable():
+            out.append(ch)
+        elif ch == "\n":
+            out.append("\\n")
+        elif ch == "\t":
+            out.append("\\t")
+        elif ch == "\r":
+            out.append("\\r")
+        elif ord(ch) < 0x100:
+            out.append(f"\\x{ord(ch):02x}")
+        else:
+            out.append(f"\\u{ord(ch):04x}")
+    return "".join(out)
+
+
+def show_value(value: Any) -> str:
+    """A cell as a report shows it: shortened, escaped, and quoted when it
+    has surrounding whitespace (``'easi '``) so the space is visible."""
+    short = shorten(value)
+    if isinstance(value, str) and value != value.strip():
+        return repr(short)
+    return safe(str(short))
+
+
 @dataclass(frozen=True, order=True)
 class Finding:
     """One defect: where it is (table, CSV line, column), the offending
@@ -87,13 +119,18 @@ class Finding:
         return out
 
     def where(self) -> str:
-        """``path:line`` (or the table's name when there is no file)."""
-        place = self.path or self.table or "(package)"
+        """``path:line`` (the descriptor's name for a package-level finding)."""
+        place = safe(self.path or self.table or "datapackage.json")  # a file name may hold any character but NUL
         return f"{place}:{self.row}" if self.row is not None else place
 
     def __str__(self) -> str:
-        cell = f" {self.column}={shorten(self.value)!r}" if self.column is not None and self.value is not None else ""
-        return f"{self.where()}{cell}: {self.message} [{self.check}]"
+        """The one line every report and error shows: where, the column and
+        its value, the message and the check."""
+        head = self.where()
+        if self.column is not None:
+            value = show_value(self.value) if self.value not in (None, "") else ""
+            head += f" {safe(self.column)}={value}" if value else f" {safe(self.column)}"
+        return f"{head}: {safe(self.message)} [{self.check}]"
 
 
 @dataclass

@@ -290,10 +290,10 @@ def find(name: str, path: str | None) -> int:
 )
 def export(path: str | None, fmt: str, output: str, force: bool) -> int:
     """Export every table to SQLite, Parquet or Excel (invalid data is refused)."""
-    from jakdata.dataset import load
+    from jakdata.dataset import load_valid
     from jakdata.tools.export import export as _export
 
-    out = _export(load(read_source(path)[0]), fmt, output, force)
+    out = _export(load_valid(read_source(path)[0])[0], fmt, output, force, validated=True)
     click.echo(f"wrote {out}")
     return 0
 

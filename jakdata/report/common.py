@@ -5,9 +5,10 @@ visible surrounding whitespace)."""
 from __future__ import annotations
 
 from collections import Counter
-from typing import Any
 
-from jakdata.findings import Finding, shorten
+from jakdata.findings import Finding, safe, show_value
+
+__all__ = ["plural", "safe", "show_value", "shown", "summary"]
 
 
 def shown(findings: list[Finding], max_errors: int | None) -> tuple[list[Finding], int]:
@@ -26,35 +27,3 @@ def summary(findings: list[Finding]) -> dict[str, dict[str, int]]:
 
 def plural(n: int, word: str) -> str:
     return f"{n} {word}" + ("" if n == 1 else "s")
-
-
-def safe(text: str) -> str:
-    """``text`` with control and format characters (a newline, an ESC that
-    starts a terminal escape sequence, a bidi override) shown as escapes, so a
-    cell can neither forge a report line nor reach the terminal."""
-    if text.isprintable():
-        return text
-    out = []
-    for ch in text:
-        if ch.isprintable():
-            out.append(ch)
-        elif ch == "\n":
-            out.append("\\n")
-        elif ch == "\t":
-            out.append("\\t")
-        elif ch == "\r":
-            out.append("\\r")
-        elif ord(ch) < 0x100:
-            out.append(f"\\x{ord(ch):02x}")
-        else:
-            out.append(f"\\u{ord(ch):04x}")
-    return "".join(out)
-
-
-def show_value(value: Any) -> str:
-    """A cell as a report shows it: shortened, escaped, and quoted when it
-    has surrounding whitespace (``'easi '``) so the space is visible."""
-    short = shorten(value)
-    if isinstance(value, str) and value != value.strip():
-        return repr(short)
-    return safe(str(short))

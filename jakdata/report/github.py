@@ -41,7 +41,7 @@ def render(outcome: Outcome, max_errors: int | None = None) -> str:
         if f.row is not None:
             props.append(f"line={f.row}")
         props.append(f"title={_escape(f.check, True)}")
-        out.append(f"::error {','.join(props)}::{_escape(text.line(f))}")
+        out.append(f"::error {','.join(props)}::{_escape(str(f))}")
     if left:
         out.append(f"::notice::{left} more errors not shown")
     out.append(text.headline(outcome))

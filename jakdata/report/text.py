@@ -2,22 +2,8 @@
 
 from __future__ import annotations
 
-from jakdata.findings import Finding
-from jakdata.report.common import plural, safe, show_value, shown, summary
+from jakdata.report.common import plural, safe, shown, summary
 from jakdata.validate.checker import Outcome
-
-
-def location(f: Finding) -> str:
-    where = safe(f.path or f.table or "datapackage.json")  # a file name may hold any character but NUL
-    return f"{where}:{f.row}" if f.row is not None else where
-
-
-def line(f: Finding) -> str:
-    head = location(f)
-    if f.column is not None:
-        value = show_value(f.value) if f.value not in (None, "") else ""
-        head += f" {safe(f.column)}={value}" if value else f" {safe(f.column)}"
-    return f"{head}: {safe(f.message)} [{f.check}]"
 
 
 def headline(outcome: Outcome) -> str:
@@ -47,7 +33,7 @@ def render(outcome: Outcome, max_errors: int | None = None) -> str:
         if table != current:
             out.append(f"{safe(table)}:")
             current = table
-        out.append("  " + line(f))
+        out.append("  " + str(f))
     if left:
         out.append(f"... {plural(left, 'more error')} not shown (--max-errors {max_errors})")
     if not r.valid:

@@ -200,16 +200,10 @@ def to_xlsx(ds: Dataset, output: Path) -> None:
 
 
 def _refuse_invalid(ds: Dataset) -> None:
+    from jakdata.dataset import refuse_invalid
     from jakdata.validate.checker import validate_package
 
-    result = validate_package(ds.path)
-    if not result.valid:
-        from jakdata.report.text import line
-
-        raise DataError(
-            f"the package is not valid ({len(result.findings)} errors; the first: "
-            f"{line(result.findings[0])}); run `jakdata validate`; nothing was written"
-        )
+    refuse_invalid(validate_package(ds.path))
 
 
 def _inside(a: Path, b: Path) -> bool:
@@ -256,7 +250,10 @@ def _replace_dir(output: Path, force: bool, fill: Any) -> None:
             shutil.rmtree(tmp)
 
 
-def export(ds: Dataset, fmt: str, output: str | Path, force: bool = False) -> Path:
+def export(ds: Dataset, fmt: str, output: str | Path, force: bool = False, *, validated: bool = False) -> Path:
+    """Write every table of ``ds`` as ``fmt``. Invalid data is refused: the
+    package is validated unless the caller did (``validated``: a dataset
+    from :func:`jakdata.dataset.load_valid`)."""
     if fmt not in FORMATS:
         raise UnusableInput(f"format must be one of {', '.join(FORMATS)}")
     output = Path(output)
@@ -270,7 +267,8 @@ def export(ds: Dataset, fmt: str, output: str | Path, force: bool = False) -> Pa
             raise OutputExists(f"{output} exists; use --force to replace it")
     else:
         check_target(output, force)
-    _refuse_invalid(ds)
+    if not validated:
+        _refuse_invalid(ds)
     if fmt == "parquet":
         _replace_dir(output, force, lambda tmp: to_parquet(ds, tmp))
     else:

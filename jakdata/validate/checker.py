@@ -74,13 +74,23 @@ def validate_package(path: str | Path | None = None, *, isolate_profile: bool = 
     in a child process, on another core: worth it in a fresh process, where
     importing frictionless would otherwise be most of a small run's time."""
     from jakdata.package.descriptor import open_package
+
+    return validate_tables(open_package(path), isolate_profile=isolate_profile)[0]
+
+
+def validate_tables(
+    package: Package, raws: dict[str, RawTable] | None = None, *, isolate_profile: bool = False
+) -> tuple[Result, Context]:
+    """Validate a package already in memory: its descriptor and the tables
+    as read (``raws``; read here when not given). Returns the result and the
+    context, whose typed tables a caller may reuse (no second read or
+    conversion: see :func:`jakdata.dataset.load_valid`)."""
     from jakdata.package.hashing import sha256
     from jakdata.table.read import read_table
     from jakdata.validate import fields, structure, text
     from jakdata.validate import package as package_checks
     from jakdata.validate.context import Context
 
-    package = open_package(path)
     result = Result(package.name, package.version, str(package.path))
     collector = Collector(lazy=True)
     # Two workers: pyarrow, hashlib and file reads release the GIL, so the
@@ -89,17 +99,17 @@ def validate_package(path: str | Path | None = None, *, isolate_profile: bool = 
     with ThreadPoolExecutor(max_workers=2) as pool:
         descriptor = pool.submit(package_checks.check, package, isolate_profile)
         warm = pool.submit(fields.import_pandera, isolate_profile)  # while the CSVs are parsed
-        raws: dict[str, RawTable] = {}
+        tables: dict[str, RawTable] = {}
         digests: dict[str, Future[str]] = {}
         for name, res in package.resources.items():
-            raws[name] = read_table(res)
-            digests[name] = pool.submit(sha256, raws[name].data)  # while the next is read
-        integrity = pool.submit(package_checks.integrity, package, raws, digests)
-        ctx = Context(package, raws, collector)
+            tables[name] = read_table(res) if raws is None else raws[name]
+            digests[name] = pool.submit(sha256, tables[name].data)  # while the next is read
+        integrity = pool.submit(package_checks.integrity, package, tables, digests)
+        ctx = Context(package, tables, collector)
         ctx.id_columns  # noqa: B018  (computed once, before the worker reads it)
         hygiene = pool.submit(text.check, ctx)
         cross = pool.submit(run_rules, ctx)
-        for raw in raws.values():
+        for raw in tables.values():
             result.warnings += raw.warnings
             collector.extend(raw.findings)
             result.rows[raw.name] = len(raw)
@@ -109,7 +119,7 @@ def validate_package(path: str | Path | None = None, *, isolate_profile: bool = 
         for future in (descriptor, integrity, hygiene, cross):
             collector.extend(future.result())
     result.findings = sorted(collector.findings, key=Finding.sort_key)
-    return result
+    return result, ctx
 
 
 def load_checks(package: Package, raw: RawTable) -> None:
