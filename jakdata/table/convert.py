@@ -234,7 +234,7 @@ def _series(values: list[Any], field: dict[str, Any]) -> pd.Series:
 
     t = field.get("type", "string")
     try:
-        if t in ("integer", "year"):
+        if t in ("integer", "year") and all(v is None or -(2**63) <= v < 2**63 for v in values):
             return pd.Series(values, dtype="Int64")
         if t == "number":
             return pd.Series([None if v is None else float(v) for v in values], dtype="Float64")

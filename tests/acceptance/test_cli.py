@@ -140,5 +140,5 @@ def test_commands_that_load_bad_data_say_where_in_one_line(cli, package_copy, tm
         return
     assert code == 1, (out, err)
     assert "Traceback" not in err and err.count("\n") == 1, err
-    assert "data/arms.csv:2 n='one': not an integer" in err
+    assert "data/arms.csv:2 n=one: not an integer" in err
     assert not (tmp_path / "x.sqlite").exists()

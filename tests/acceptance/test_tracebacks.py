@@ -141,4 +141,4 @@ def test_a_data_error_carries_its_finding(tmp_path):
         jakdata.load(pkg)
     f = exc.value.finding
     assert (f.table, f.row, f.column, f.value, f.check) == ("targets", 2, "family", "TYK", "enum")
-    assert str(exc.value).startswith("data/targets.csv:2 family='TYK': not one of the allowed values (JAK, STAT)")
+    assert str(exc.value).startswith("data/targets.csv:2 family=TYK: not one of the allowed values (JAK, STAT) [enum]")

@@ -92,13 +92,13 @@ def test_first_bad_column_in_schema_order_is_reported(package_copy, conversion):
     fields = [f["name"] for f in schema["fields"]]
     assert fields.index("dose") < fields.index("n")
     set_cells(package_copy, "arms", 1, n="one", dose="ten")
-    with pytest.raises(DataError, match=r"data/arms.csv:2 dose='ten'"):
+    with pytest.raises(DataError, match=r"data/arms.csv:2 dose=ten"):
         jakdata.load(package_copy)
 
 
 def test_bad_value_names_file_line_and_column(package_copy, conversion):
     set_cells(package_copy, "arms", 1, n="one")
-    with pytest.raises(DataError, match=r"data/arms.csv:2 n='one'"):
+    with pytest.raises(DataError, match=r"data/arms.csv:2 n=one"):
         jakdata.load(package_copy)
 
 
