@@ -364,7 +364,7 @@ def import_ctgov(records: tuple[str, ...], into: str, dry_run: bool) -> int:
     nothing. Exit 0 on success, 1 when a record is another version of one
     already imported (the changes are listed, nothing of it is added), 2
     when a record or the package is unusable (nothing is written)."""
-    from jakdata.tools.import_ctgov import import_records, render
+    from jakdata.tools.ctgov import import_records, render
 
     report = import_records(records, write_target(into), dry_run=dry_run)
     click.echo(render(report))

@@ -1,0 +1,364 @@
+"""Arms: arm groups and the results groups matched to them."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from jakdata.tools.ctgov.base import Arm, BuilderBase
+from jakdata.tools.ctgov.record import INTEGER, slug
+
+UNCLASSIFIED = "unclassified"  # the class a drug the vocabulary did not know gets until a curator sets it
+
+
+_INERT = re.compile(r"\b(placebo|vehicle|sham|dummy)\b", re.I)
+_VEHICLE = re.compile(r"\bvehicle\b", re.I)
+_DRUG_TYPES = {"DRUG", "BIOLOGICAL", "COMBINATION_PRODUCT"}
+_DOSE = re.compile(r"(?<![\w.])(\d+(?:\.\d+)?)\s*(mg/kg|mg/g|mg|µg|mcg|μg|g|%|IU|units?)(?![\w/])", re.I)
+_FREQUENCY = re.compile(
+    r"\b(q\.?d\.?|b\.?i\.?d\.?|t\.?i\.?d\.?|qw|q[1-9]w|qod|once daily|twice daily|once weekly|"
+    r"every other week|every [1-9] weeks)\b",
+    re.I,
+)
+_CODE = re.compile(r"^[A-Z]{1,6}[- ]?[0-9]{2,}[A-Z0-9-]*$")
+_STRIP_FORM = re.compile(
+    r"\s+(?:\d+(?:\.\d+)?\s*(?:mg/kg|mg/g|mg|µg|mcg|g|%|IU)\b.*|(?:oral\s+)?(?:tablets?|capsules?|cream|ointment|"
+    r"gel|solution|injection|foam|lotion)\b.*)$",
+    re.I,
+)
+
+
+def _strip_form(name: str) -> str:
+    return _STRIP_FORM.sub("", name).strip() or name
+
+
+class ArmRows(BuilderBase):
+    def interventions(self) -> list[tuple[str, dict[str, Any]]]:
+        return self.d.items(
+            self.d.at("protocolSection", "armsInterventionsModule"),
+            "interventions",
+            "protocolSection.armsInterventionsModule",
+        )
+
+    def drug_for(self, path: str, iv: dict[str, Any]) -> str:
+        """The drug an intervention gives (mapped or new); '' when ambiguous."""
+        from jakdata.lookup import normalise
+
+        name = self.d.text(iv, "name", path)
+        others = self.d.texts(iv, "otherNames", path)
+        ids: set[str] = set()
+        where = ""
+        for cand in dict.fromkeys([name, _strip_form(name), *others, *map(_strip_form, others)]):
+            found, w = self.vocab.lookup("drug", cand, self.plan)
+            if found and not where:
+                where = f"{cand!r} in {w}"
+            ids |= set(found)
+        if len(ids) == 1:
+            (ident,) = ids
+            self.s.mapped.append(f"intervention {name!r} -> drug {ident} (matched {where})")
+            return ident
+        if len(ids) > 1:
+            self.s.mapped.append(
+                f"intervention {name!r} matches several drugs ({', '.join(sorted(ids))}): no drug_id set"
+            )
+            return ""
+        inn = _strip_form(name)
+        ident = self.plan.unique_id("drugs", slug(inn))
+        row = self.add(
+            "drugs",
+            {
+                "drug_id": ident,
+                "inn": inn,
+                "drug_class": UNCLASSIFIED,
+                "note": f"Added by `jakdata import ctgov` from the intervention {name!r} of {self.nct} "
+                f"(type {self.d.text(iv, 'type', path) or 'not stated'}"
+                + (f"; other names as registered: {', '.join(others)}" if others else "")
+                + "). The INN, drug class (set to unclassified), routes and identifiers await a curator.",
+            },
+        )
+        if row is None:
+            return ""
+        self.plan.register("drug", ident, [name, inn, ident, *others])
+        codes = [o for o in others if _CODE.match(o) and normalise(o) not in (normalise(inn), normalise(ident))]
+        for code in codes:
+            self.add(
+                "synonyms",
+                {
+                    "entity_type": "drug",
+                    "entity_id": ident,
+                    "name": code,
+                    "language": "en",
+                    "kind": "code",
+                    "reported_in": self.source_id,
+                },
+            )
+        self.s.vocabulary.append(
+            f"drug {ident} ({name!r}; class {UNCLASSIFIED}" + (f"; codes {', '.join(codes)}" if codes else "") + ")"
+        )
+        return ident
+
+    def arm_groups(self) -> None:
+        from jakdata.lookup import normalise
+
+        mod = self.d.at("protocolSection", "armsInterventionsModule")
+        groups = self.d.items(mod, "armGroups", "protocolSection.armsInterventionsModule")
+        interventions = self.interventions()
+        linked: dict[int, list[int]] = {}
+        for gi, (gpath, g) in enumerate(groups):
+            label = self.d.text(g, "label", gpath)
+            names = {normalise(n.split(":", 1)[-1]) for n in self.d.texts(g, "interventionNames", gpath)}
+            linked[gi] = [
+                ii
+                for ii, (ipath, iv) in enumerate(interventions)
+                if normalise(self.d.text(iv, "name", ipath)) in names
+                or normalise(label) in {normalise(x) for x in self.d.texts(iv, "armGroupLabels", ipath)}
+            ]
+        # given to every arm, a control arm included: background, not the arm's drug
+        has_control = any(
+            _INERT.search(self.d.text(interventions[i][1], "name", interventions[i][0]))
+            for v in linked.values()
+            for i in v
+        )
+        common = set.intersection(*(set(v) for v in linked.values())) if len(groups) > 1 and has_control else set()
+        drugs: dict[int, str] = {}
+        flow = self.flow_counts()
+        for gi, (gpath, g) in enumerate(groups):
+            label = self.d.text(g, "label", gpath)
+            if not label:
+                self.skip(f"arm at {gpath}: no label")
+                continue
+            kind = self.d.text(g, "type", gpath)
+            ivs = [interventions[i] for i in linked[gi]]
+            inert = [(p, iv) for p, iv in ivs if _INERT.search(self.d.text(iv, "name", p))]
+            active = [
+                (p, iv)
+                for i, (p, iv) in zip(linked[gi], ivs)
+                if not _INERT.search(self.d.text(iv, "name", p)) and i not in common
+            ]
+            active_drugs = [(p, iv) for p, iv in active if self.d.text(iv, "type", p) in _DRUG_TYPES]
+            background = [
+                self.d.text(iv, "name", p)
+                for i, (p, iv) in zip(linked[gi], ivs)
+                if i in common and not _INERT.search(self.d.text(iv, "name", p))
+            ]
+            why = ""
+            if inert and (not active or kind == "PLACEBO_COMPARATOR"):
+                role = "vehicle" if any(_VEHICLE.search(self.d.text(iv, "name", p)) for p, iv in inert) else "placebo"
+                inert_names = ", ".join(repr(self.d.text(iv, "name", p)) for p, iv in inert)
+                why = (
+                    f"its intervention {inert_names} is inert"
+                    if not active
+                    else "the record types it PLACEBO_COMPARATOR"
+                )
+                if kind not in ("PLACEBO_COMPARATOR", "SHAM_COMPARATOR"):
+                    why += f"; the record types the arm {kind or 'without a type'}"
+                background += [self.d.text(iv, "name", p) for p, iv in active]
+                active_drugs = []
+            elif kind in ("PLACEBO_COMPARATOR", "SHAM_COMPARATOR") and not active:
+                role, why = "placebo", f"the record types it {kind}"
+            elif kind == "NO_INTERVENTION":
+                self.skip(f"arm {label!r} ({gpath}): an untreated (NO_INTERVENTION) arm has no role in the data model")
+                continue
+            elif kind == "ACTIVE_COMPARATOR":
+                role = "active-comparator"
+            elif len(groups) == 1:
+                role = "single-arm"
+            else:
+                role = "experimental"
+            drug = ""
+            if active_drugs:
+                chosen = active_drugs
+                if len(active_drugs) > 1:
+                    chosen = [a for a in active_drugs if self._is_jak(a)] or active_drugs
+                if len(chosen) == 1:
+                    key = id(chosen[0][1])
+                    if key not in drugs:
+                        drugs[key] = self.drug_for(*chosen[0])
+                    drug = drugs[key]
+                    background += [self.d.text(iv, "name", p) for p, iv in active_drugs if iv is not chosen[0][1]]
+                else:
+                    self.s.mapped.append(
+                        f"arm {label!r} combines {', '.join(repr(self.d.text(iv, 'name', p)) for p, iv in chosen)}: "
+                        "no drug_id set"
+                    )
+            dose = unit = freq = ""
+            if drug:
+                doses = _DOSE.findall(label)
+                if len(doses) == 1:
+                    dose, unit = doses[0]
+                freqs = _FREQUENCY.findall(label)
+                if len(freqs) == 1:
+                    freq = freqs[0]
+            n, npath = flow.get(normalise(label), ("", ""))
+            iv_names = [
+                f"{self.d.text(iv, 'type', p).title().replace('_', ' ')}: {self.d.text(iv, 'name', p)}" for p, iv in ivs
+            ]
+            note = f"Arm group type as registered: {kind or 'not stated'}; role {role}" + (
+                f" because {why}" if why else ""
+            )
+            note += "." + (f" Interventions as registered: {'; '.join(iv_names)}." if iv_names else "")
+            if npath:
+                note += " n is the number who started the first period of the participant flow."
+            if why and kind not in ("PLACEBO_COMPARATOR", "SHAM_COMPARATOR"):
+                self.s.mapped.append(f"arm {label!r} -> role {role} ({why})")
+            self.arm(
+                label,
+                {
+                    "drug_id": drug,
+                    "dose": dose,
+                    "dose_unit": unit,
+                    "frequency": freq,
+                    "n": n,
+                    "locator": gpath + (f"; {npath}" if npath else ""),
+                    "note": note,
+                    "role": role,
+                    "background": "; ".join(dict.fromkeys(b for b in background if b)),
+                },
+            )
+
+    def _is_jak(self, item: tuple[str, dict[str, Any]]) -> bool:
+        name = self.d.text(item[1], "name", item[0])
+        ids, _ = self.vocab.lookup("drug", _strip_form(name), self.plan)
+        if len(ids) != 1 or "drugs" not in self.state.ds:
+            return False
+        drugs = self.state.ds["drugs"]
+        cls = drugs.loc[drugs["drug_id"] == ids[0], "drug_class"].astype(str).tolist()
+        return bool(cls) and cls[0] in ("jak-inhibitor", "tyk2-inhibitor")
+
+    def arm(self, label: str, values: dict[str, str]) -> Arm | None:
+        """Plan an arm (or reuse the trial's existing arm with the same role,
+        drug and dose) and remember it under its label."""
+        from jakdata.lookup import normalise
+
+        key = normalise(label)
+        same = [
+            r
+            for r in self.plan.all_rows("arms")
+            if r.get("study_id") == self.study_id
+            and r.get("role") == values["role"]
+            and r.get("drug_id", "") == values["drug_id"]
+            and same_number(r.get("dose", ""), values["dose"])
+        ]
+        if len(same) == 1 and same[0].get("reported_in") != self.source_id:
+            arm = Arm(same[0]["arm_id"], same[0].get("drug_id", ""), values["role"], label)
+            self.s.mapped.append(f"arm {label!r} -> existing arm {arm.arm_id} (same study, role, drug and dose)")
+            self.arms[key] = arm
+            return arm
+        arm_id = self.plan.unique_id("arms", f"{self.study_id}-{slug(label, 50)}")
+        row = self.add(
+            "arms",
+            {
+                "arm_id": arm_id,
+                "study_id": self.study_id,
+                "label": label,
+                "reported_in": self.source_id,
+                **values,
+            },
+        )
+        if row is None:
+            return None
+        arm = Arm(arm_id, values["drug_id"], values["role"], label)
+        self.arms[key] = arm
+        return arm
+
+    def flow_counts(self) -> dict[str, tuple[str, str]]:
+        """Normalised group title -> (number started, its JSON path), from the
+        first period of the participant flow."""
+        from jakdata.lookup import normalise
+
+        base = "resultsSection.participantFlowModule"
+        mod = self.d.at("resultsSection", "participantFlowModule")
+        titles = {self.d.text(g, "id", p): self.d.text(g, "title", p) for p, g in self.d.items(mod, "groups", base)}
+        periods = self.d.items(mod, "periods", base)
+        out: dict[str, tuple[str, str]] = {}
+        if not periods:
+            return out
+        ppath, period = periods[0]
+        for mpath, milestone in self.d.items(period, "milestones", ppath):
+            if self.d.text(milestone, "type", mpath) != "STARTED":
+                continue
+            for apath, ach in self.d.items(milestone, "achievements", mpath):
+                n = self.d.text(ach, "numSubjects", apath)
+                title = titles.get(self.d.text(ach, "groupId", apath), "")
+                if title and INTEGER.match(n):
+                    out[normalise(title)] = (n, apath)
+        return out
+
+    def group_arm(self, title: str, path: str) -> Arm | None:
+        """The arm of a results group: the arm group with the same title, or
+        an arm made from the results group when its title says what it is."""
+        from jakdata.lookup import normalise
+
+        key = normalise(title)
+        if key in self.arms:
+            return self.arms[key]
+        if key in self._refused:
+            return None
+        interventions = self.interventions()
+        named = [
+            (p, iv)
+            for p, iv in interventions
+            if normalise(self.d.text(iv, "name", p)) and normalise(self.d.text(iv, "name", p)) in key
+        ]
+        drugs = [
+            (p, iv)
+            for p, iv in named
+            if self.d.text(iv, "type", p) in _DRUG_TYPES and not _INERT.search(self.d.text(iv, "name", p))
+        ]
+        flow = self.flow_counts()
+        n, npath = flow.get(key, ("", ""))
+        values = {
+            "drug_id": "",
+            "dose": "",
+            "dose_unit": "",
+            "frequency": "",
+            "n": n,
+            "locator": path + (f"; {npath}" if npath else ""),
+            "background": "",
+        }
+        if _INERT.search(title) and not drugs:
+            role = "vehicle" if _VEHICLE.search(title) else "placebo"
+            values["note"] = f"Made from a results group (no arm group has its title); role {role} from its title."
+        elif len(drugs) == 1:
+            role = "experimental"
+            values["drug_id"] = self.drug_for(*drugs[0])
+            values["note"] = (
+                "Made from a results group (no arm group has its title); drug from the intervention its title names."
+            )
+        elif self.observational or not self.arms:
+            role = "single-arm"
+            values["note"] = "Made from a results group of a record that registers no arm groups for it; no drug."
+        else:
+            self._refused.add(key)
+            self.skip(f"results group {title!r} ({path}): matches no arm group and names no single drug")
+            return None
+        values["role"] = role
+        arm = self.arm(title, values)
+        if arm is not None:
+            drug = f"drug {values['drug_id']}" if values["drug_id"] else "no drug"
+            self.s.mapped.append(
+                f"results group {title!r} (no arm group has its title) -> arm {arm.arm_id}, {role}, {drug}"
+            )
+        return arm
+
+    def _usable_arm(self, arm: Arm, where: str) -> bool:
+        if arm.drug_id or arm.role in ("placebo", "vehicle"):
+            return True
+        if arm.arm_id not in self._warned:
+            self._warned.add(arm.arm_id)
+            self.skip(
+                f"{where} of arm {arm.arm_id}: the arm gives no drug and is not a placebo or vehicle arm "
+                "(the data model needs a drug on those rows)"
+            )
+        return False
+
+    # -- outcomes
+
+
+def same_number(a: str, b: str) -> bool:
+    if not a or not b:
+        return a == b
+    try:
+        return float(a) == float(b)
+    except ValueError:
+        return a == b
