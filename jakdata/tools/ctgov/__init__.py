@@ -38,7 +38,7 @@ groups to arms), ``study``/``arms``/``results``/``adverse``/``builder`` (rows),
 as text or JSON), ``run`` (the command).
 """
 
-from jakdata.tools.ctgov.report import ImportReport, RecordSummary, render
+from jakdata.tools.ctgov.report import ImportReport, RecordSummary, render, render_json
 from jakdata.tools.ctgov.run import import_records
 
-__all__ = ["ImportReport", "RecordSummary", "import_records", "render"]
+__all__ = ["ImportReport", "RecordSummary", "import_records", "render", "render_json"]

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from jakdata.tools.ctgov.arms import ArmRows
 from jakdata.tools.ctgov.base import Arm
+from jakdata.tools.ctgov.groups import GroupRows
 from jakdata.tools.ctgov.record import INTEGER
 
 
-class AdverseRows(ArmRows):
+class AdverseRows(GroupRows):
     def adverse_events(self) -> None:
         base = "resultsSection.adverseEventsModule"
         mod = self.d.at("resultsSection", "adverseEventsModule")
@@ -18,9 +18,13 @@ class AdverseRows(ArmRows):
         groups: dict[str, tuple[Arm | None, int]] = {}
         for gi, (gpath, g) in enumerate(self.d.items(mod, "eventGroups", base)):
             gid, title = self.d.text(g, "id", gpath), self.d.text(g, "title", gpath)
-            arm = self.group_arm(title, gpath) if title else None
+            arm = self.group_arm(title, gpath, self.d.text(g, "description", gpath)) if title else None
             groups[gid] = (arm, gi)
-            if arm is None or not self._usable_arm(arm, "adverse events"):
+            totals = [f"{gpath}.{x}NumAffected" for x in ("deaths", "serious", "other") if f"{x}NumAffected" in g]
+            if arm is None or not self.usable_arm(arm, "adverse events"):
+                why = "the group is not an arm that was imported" if arm is None else "the arm gives no drug"
+                for path in totals:
+                    self.skip_value(path, why, say=False)
                 continue
             for prefix, category, event, note in (
                 ("deaths", "death", "Death (all causes)", "Deaths from any cause in this event group, as counted"),
@@ -45,6 +49,7 @@ class AdverseRows(ArmRows):
                 affected = self.d.text(g, f"{prefix}NumAffected", gpath)
                 at_risk = self.d.text(g, f"{prefix}NumAtRisk", gpath)
                 if not INTEGER.match(affected):
+                    self.skip_value(f"{gpath}.{prefix}NumAffected", f"number affected {affected!r} is not a count")
                     continue
                 self.ae(
                     f"{self.prefix}-eg{gi}-{prefix}",
@@ -63,6 +68,8 @@ class AdverseRows(ArmRows):
             for ei, (epath, ev) in enumerate(self.d.items(mod, key, base)):
                 term = self.d.text(ev, "term", epath)
                 if not term:
+                    for spath, _st in self.d.items(ev, "stats", epath):
+                        self.skip_value(spath, "the event has no term", say=False)
                     self.skip(f"adverse events at {epath}: no term")
                     continue
                 details = [
@@ -76,11 +83,13 @@ class AdverseRows(ArmRows):
                 ]
                 for si, (spath, st) in enumerate(self.d.items(ev, "stats", epath)):
                     arm, _ = groups.get(self.d.text(st, "groupId", spath), (None, 0))
-                    if arm is None or not self._usable_arm(arm, "adverse events"):
+                    if arm is None or not self.usable_arm(arm, "adverse events"):
+                        why = "the group is not an arm that was imported" if arm is None else "the arm gives no drug"
+                        self.skip_value(spath, why, say=False)
                         continue
                     affected = self.d.text(st, "numAffected", spath)
                     if not INTEGER.match(affected):
-                        self.skip(f"adverse events at {spath}: number affected {affected or '(empty)'!r}")
+                        self.skip_value(spath, f"number affected {affected or '(empty)'!r} is not a count")
                         continue
                     events = self.d.text(st, "numEvents", spath)
                     note = f"{what} term as registered" + (f" ({'; '.join(details)})" if details else "")
@@ -122,7 +131,9 @@ class AdverseRows(ArmRows):
                 "n_exposed": at_risk if INTEGER.match(at_risk) else "",
                 "reported_in": self.source_id,
                 "locator": locator,
-                "note": note,
+                "note": note[:-1] + f"; analysis population as the group names it: {arm.population}."
+                if arm.population and note.endswith(".")
+                else note,
                 "arm_id": arm.arm_id,
             },
         )

@@ -6,7 +6,8 @@ import re
 from typing import Any
 
 from jakdata.tools.ctgov.base import Arm, BuilderBase
-from jakdata.tools.ctgov.record import INTEGER, slug
+from jakdata.tools.ctgov.matching import ArmGroup, Intervention, Matcher
+from jakdata.tools.ctgov.record import INTEGER, clean, slug
 
 UNCLASSIFIED = "unclassified"  # the class a drug the vocabulary did not know gets until a curator sets it
 
@@ -97,14 +98,17 @@ class ArmRows(BuilderBase):
         )
         return ident
 
-    def arm_groups(self) -> None:
+    def arm_group_items(self) -> list[tuple[str, dict[str, Any]]]:
+        mod = self.d.at("protocolSection", "armsInterventionsModule")
+        return self.d.items(mod, "armGroups", "protocolSection.armsInterventionsModule")
+
+    def links(self) -> dict[int, list[int]]:
+        """Arm group index -> the indexes of the interventions it gives."""
         from jakdata.lookup import normalise
 
-        mod = self.d.at("protocolSection", "armsInterventionsModule")
-        groups = self.d.items(mod, "armGroups", "protocolSection.armsInterventionsModule")
         interventions = self.interventions()
         linked: dict[int, list[int]] = {}
-        for gi, (gpath, g) in enumerate(groups):
+        for gi, (gpath, g) in enumerate(self.arm_group_items()):
             label = self.d.text(g, "label", gpath)
             names = {normalise(n.split(":", 1)[-1]) for n in self.d.texts(g, "interventionNames", gpath)}
             linked[gi] = [
@@ -113,6 +117,12 @@ class ArmRows(BuilderBase):
                 if normalise(self.d.text(iv, "name", ipath)) in names
                 or normalise(label) in {normalise(x) for x in self.d.texts(iv, "armGroupLabels", ipath)}
             ]
+        return linked
+
+    def arm_groups(self) -> None:
+        groups = self.arm_group_items()
+        interventions = self.interventions()
+        linked = self.links()
         # given to every arm, a control arm included: background, not the arm's drug
         has_control = any(
             _INERT.search(self.d.text(interventions[i][1], "name", interventions[i][0]))
@@ -120,8 +130,14 @@ class ArmRows(BuilderBase):
             for i in v
         )
         common = set.intersection(*(set(v) for v in linked.values())) if len(groups) > 1 and has_control else set()
+        self.common_background = "; ".join(
+            dict.fromkeys(
+                self.d.text(interventions[i][1], "name", interventions[i][0])
+                for i in sorted(common)
+                if not _INERT.search(self.d.text(interventions[i][1], "name", interventions[i][0]))
+            )
+        )
         drugs: dict[int, str] = {}
-        flow = self.flow_counts()
         for gi, (gpath, g) in enumerate(groups):
             label = self.d.text(g, "label", gpath)
             if not label:
@@ -189,7 +205,7 @@ class ArmRows(BuilderBase):
                 freqs = _FREQUENCY.findall(label)
                 if len(freqs) == 1:
                     freq = freqs[0]
-            n, npath = flow.get(normalise(label), ("", ""))
+            n, npath, _period = self.flow_n(label)
             iv_names = [
                 f"{self.d.text(iv, 'type', p).title().replace('_', ' ')}: {self.d.text(iv, 'name', p)}" for p, iv in ivs
             ]
@@ -261,87 +277,92 @@ class ArmRows(BuilderBase):
         self.arms[key] = arm
         return arm
 
-    def flow_counts(self) -> dict[str, tuple[str, str]]:
-        """Normalised group title -> (number started, its JSON path), from the
-        first period of the participant flow."""
-        from jakdata.lookup import normalise
-
+    def flow_groups(self) -> list[tuple[str, str, list[tuple[str, str, str]]]]:
+        """The participant flow's groups: (title, description, [(number
+        started, its JSON path, the period's title)] for each period)."""
         base = "resultsSection.participantFlowModule"
         mod = self.d.at("resultsSection", "participantFlowModule")
-        titles = {self.d.text(g, "id", p): self.d.text(g, "title", p) for p, g in self.d.items(mod, "groups", base)}
-        periods = self.d.items(mod, "periods", base)
-        out: dict[str, tuple[str, str]] = {}
-        if not periods:
-            return out
-        ppath, period = periods[0]
-        for mpath, milestone in self.d.items(period, "milestones", ppath):
-            if self.d.text(milestone, "type", mpath) != "STARTED":
-                continue
-            for apath, ach in self.d.items(milestone, "achievements", mpath):
-                n = self.d.text(ach, "numSubjects", apath)
-                title = titles.get(self.d.text(ach, "groupId", apath), "")
-                if title and INTEGER.match(n):
-                    out[normalise(title)] = (n, apath)
-        return out
+        out: dict[str, tuple[str, str, list[tuple[str, str, str]]]] = {}
+        for p, g in self.d.items(mod, "groups", base):
+            out[self.d.text(g, "id", p)] = (self.d.text(g, "title", p), self.d.text(g, "description", p), [])
+        for ppath, period in self.d.items(mod, "periods", base):
+            ptitle = self.d.text(period, "title", ppath)
+            for mpath, milestone in self.d.items(period, "milestones", ppath):
+                if self.d.text(milestone, "type", mpath) != "STARTED":
+                    continue
+                for apath, ach in self.d.items(milestone, "achievements", mpath):
+                    n = self.d.text(ach, "numSubjects", apath)
+                    gid = self.d.text(ach, "groupId", apath)
+                    if gid in out and INTEGER.match(n):
+                        out[gid][2].append((n, apath, ptitle))
+        return [g for g in out.values() if g[0]]
 
-    def group_arm(self, title: str, path: str) -> Arm | None:
-        """The arm of a results group: the arm group with the same title, or
-        an arm made from the results group when its title says what it is."""
+    def flow_n(self, title: str, later: bool = False) -> tuple[str, str, str]:
+        """(number started, its JSON path, period title) of the flow group
+        with this title (or matched to this arm group's label): the first
+        period, or with ``later`` the first period anyone of it started."""
         from jakdata.lookup import normalise
+        from jakdata.tools.ctgov.matching import split_population
 
-        key = normalise(title)
-        if key in self.arms:
-            return self.arms[key]
-        if key in self._refused:
-            return None
+        key = normalise(split_population(title)[0])
+        for ftitle, fdesc, starts in self.flow_groups():
+            same = normalise(split_population(ftitle)[0]) == key
+            if not same and not later:
+                same = normalise(self.matcher().match(ftitle, fdesc).arm) == key
+            if not same or not starts:
+                continue
+            if not later:
+                return starts[0][0], starts[0][1], ""
+            first = next(((n, p, t) for i, (n, p, t) in enumerate(starts) if n != "0"), None)
+            if first is not None:
+                return first[0], first[1], first[2] if first != starts[0] else ""
+        return "", "", ""
+
+    def matcher(self) -> Matcher:
+        """Results groups to arm groups, from the record's own words (made once)."""
+        if self._matcher is None:
+            self._matcher = self.make_matcher()
+        return self._matcher
+
+    def make_matcher(self) -> Matcher:
         interventions = self.interventions()
-        named = [
-            (p, iv)
-            for p, iv in interventions
-            if normalise(self.d.text(iv, "name", p)) and normalise(self.d.text(iv, "name", p)) in key
-        ]
-        drugs = [
-            (p, iv)
-            for p, iv in named
-            if self.d.text(iv, "type", p) in _DRUG_TYPES and not _INERT.search(self.d.text(iv, "name", p))
-        ]
-        flow = self.flow_counts()
-        n, npath = flow.get(key, ("", ""))
-        values = {
-            "drug_id": "",
-            "dose": "",
-            "dose_unit": "",
-            "frequency": "",
-            "n": n,
-            "locator": path + (f"; {npath}" if npath else ""),
-            "background": "",
-        }
-        if _INERT.search(title) and not drugs:
-            role = "vehicle" if _VEHICLE.search(title) else "placebo"
-            values["note"] = f"Made from a results group (no arm group has its title); role {role} from its title."
-        elif len(drugs) == 1:
-            role = "experimental"
-            values["drug_id"] = self.drug_for(*drugs[0])
-            values["note"] = (
-                "Made from a results group (no arm group has its title); drug from the intervention its title names."
+        ivs = [
+            Intervention(
+                self.d.text(iv, "name", p),
+                self.d.texts(iv, "otherNames", p),
+                bool(_INERT.search(self.d.text(iv, "name", p))),
+                self.d.text(iv, "type", p) in _DRUG_TYPES,
+                i,
             )
-        elif self.observational or not self.arms:
-            role = "single-arm"
-            values["note"] = "Made from a results group of a record that registers no arm groups for it; no drug."
-        else:
-            self._refused.add(key)
-            self.skip(f"results group {title!r} ({path}): matches no arm group and names no single drug")
-            return None
-        values["role"] = role
-        arm = self.arm(title, values)
-        if arm is not None:
-            drug = f"drug {values['drug_id']}" if values["drug_id"] else "no drug"
-            self.s.mapped.append(
-                f"results group {title!r} (no arm group has its title) -> arm {arm.arm_id}, {role}, {drug}"
-            )
-        return arm
+            for i, (p, iv) in enumerate(interventions)
+        ]
+        links = self.links()
+        groups = [
+            ArmGroup(self.d.text(g, "label", p), self.d.text(g, "description", p), links.get(gi, []))
+            for gi, (p, g) in enumerate(self.arm_group_items())
+        ]
+        texts = [g.description for g in groups] + [self.d.text(iv, "description", p) for p, iv in interventions]
+        texts += [self.descriptions_of(self.d.at("resultsSection"))]
+        return Matcher(groups, ivs, texts)
 
-    def _usable_arm(self, arm: Arm, where: str) -> bool:
+    def descriptions_of(self, node: Any) -> str:
+        """Every group description of the results section, as one text."""
+        out: list[str] = []
+        if isinstance(node, dict):
+            for key, value in node.items():
+                if (key == "groups" and isinstance(value, list)) or (key == "eventGroups" and isinstance(value, list)):
+                    out += [
+                        clean(g["description"])
+                        for g in value
+                        if isinstance(g, dict) and isinstance(g.get("description"), str)
+                    ]
+                elif isinstance(value, (dict, list)):
+                    out.append(self.descriptions_of(value))
+        elif isinstance(node, list):
+            out += [self.descriptions_of(v) for v in node]
+        return "\n".join(x for x in out if x)
+
+    def usable_arm(self, arm: Arm, where: str) -> bool:
         if arm.drug_id or arm.role in ("placebo", "vehicle"):
             return True
         if arm.arm_id not in self._warned:
@@ -351,8 +372,6 @@ class ArmRows(BuilderBase):
                 "(the data model needs a drug on those rows)"
             )
         return False
-
-    # -- outcomes
 
 
 def same_number(a: str, b: str) -> bool:

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 from jakdata.tools.ctgov.record import SOURCE_PREFIX, clean, formula_like, shorten
 
 if TYPE_CHECKING:  # pragma: no cover
+    from jakdata.tools.ctgov.matching import Matcher
     from jakdata.tools.ctgov.record import Doc
     from jakdata.tools.ctgov.report import RecordSummary
     from jakdata.tools.ctgov.target import Plan, Row, State
@@ -47,7 +48,9 @@ class BuilderBase:
         self.arms: dict[str, Arm] = {}  # normalised title -> arm
         self.measures: dict[str, tuple[str, str]] = {}  # outcome title -> (measure_id, message)
         self.observational = False
-        self._refused: set[str] = set()  # results groups that could not become arms
+        self._matcher: Matcher | None = None
+        self.common_background = ""  # what every arm, a control arm included, also received
+        self._groups: dict[str, Arm | None] = {}  # results group title -> its arm (None: none)
         self._warned: set[str] = set()  # arms whose rows were skipped (said once)
         #: JSON path of a measurement, analysis or event count -> why it was not imported
         self.fate: dict[str, str] = {}
@@ -64,15 +67,15 @@ class BuilderBase:
             if col in ("note", "regimen_note", "population", "description") and isinstance(limit, int):
                 row[col] = v = shorten(v, limit)
             if isinstance(limit, int) and len(v) > limit:
-                self.s.skipped.append(
-                    f"{table} at {values.get('locator', '?')}: {col} is longer than {limit} characters"
-                )
-                return None
-            if formula_like(v):
-                self.s.skipped.append(
-                    f"{table} at {values.get('locator', '?')}: {col} {v[:30]!r} would run as a spreadsheet formula"
-                )
-                return None
+                why = f"{col} is longer than {limit} characters"
+            elif formula_like(v):
+                why = f"{col} {v[:30]!r} would run as a spreadsheet formula"
+            else:
+                continue
+            self.s.skipped.append(f"{table} at {values.get('locator', '?')}: {why}")
+            if values.get("locator"):
+                self.fate.setdefault(values["locator"], why)
+            return None
         return self.plan.add(table, row, self.nct)
 
     def skip(self, what: str) -> None:

@@ -71,7 +71,12 @@ def read_record(path: str | Path) -> dict[str, Any]:
     """A ClinicalTrials.gov API v2 study record with posted results, or
     :class:`UnusableInput` in one line saying why not."""
     shown = str(path)
-    data = read_bytes(path, shown, "JSON file")
+    return parse_record(read_bytes(path, shown, "JSON file"), shown)
+
+
+def parse_record(data: bytes, shown: str) -> dict[str, Any]:
+    """The record in ``data`` (read from ``shown``), checked as
+    :func:`read_record` checks it."""
     try:
         doc = json.loads(data.decode("utf-8-sig"))
     except UnicodeDecodeError as exc:

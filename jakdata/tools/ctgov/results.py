@@ -5,11 +5,11 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from jakdata.tools.ctgov.arms import ArmRows
+from jakdata.tools.ctgov.groups import GroupRows
 from jakdata.tools.ctgov.record import INTEGER, number, shorten, slug
 from jakdata.tools.ctgov.vocab import (
     ENDPOINT,
-    VISIT,
+    class_kind,
     dispersion_kind,
     effect_measure,
     measure_names,
@@ -18,11 +18,28 @@ from jakdata.tools.ctgov.vocab import (
 )
 
 
-class ResultRows(ArmRows):
-    def measure(self, index: int, title: str, responder: bool, path: str) -> str:
-        if title in self.measures:
-            return self.measures[title][0]
+class ResultRows(GroupRows):
+    def measure(self, index: int, title: str, responder: bool, part: str = "") -> str:
+        """The measure of an outcome title (mapped, or a new entry named after
+        the instrument); with ``part`` (a class or category that is a part of
+        it, such as "Fat"), that part's own measure, based on it."""
+        if (title, part) in self.measures:
+            return self.measures[(title, part)][0]
         names = measure_names(title, responder)
+        if part:
+            based_on = self.measure(index, title, responder)
+            if not based_on:
+                return ""
+            return self._new_measure(
+                index,
+                title,
+                part,
+                [f"{names.display}: {part}"],
+                f"{based_on}-{slug(part, 30)}",
+                f"{names.display}: {part}",
+                responder,
+                based_on,
+            )
         found: dict[str, str] = {}
         for cand in names.candidates:
             ids, where = self.vocab.lookup("measure", cand, self.plan)
@@ -33,32 +50,57 @@ class ResultRows(ArmRows):
             ((ident, where),) = found.items()
             msg = f"outcome measure [{index}] {short!r} -> measure {ident} (matched {where})"
             self.s.mapped.append(msg)
-            self.measures[title] = (ident, msg)
+            self.measures[(title, part)] = (ident, msg)
             return ident
         if found:
             self.s.mapped.append(
                 f"outcome measure [{index}] {short!r} matches several measures ({', '.join(sorted(found))}): "
                 "a new measure is added instead"
             )
-        ident = self.plan.unique_id("measures", slug(names.label))
-        name = names.text if len(names.text) <= 200 else names.label[:200]
+        return self._new_measure(index, title, part, names.candidates, names.ident, names.display, responder, "")
+
+    def _new_measure(
+        self, index: int, title: str, part: str, names: list[str], base: str, name: str, responder: bool, based_on: str
+    ) -> str:
+        for cand in names[:1] if part else []:  # a part made earlier in this import
+            ids, _where = self.vocab.lookup("measure", cand, self.plan)
+            if len(ids) == 1:
+                self.measures[(title, part)] = (ids[0], "")
+                return ids[0]
+        ident = self.plan.unique_id("measures", base)
+        what = "a share or count of responders" if responder else "a scale or quantity"
         row = self.add(
             "measures",
             {
                 "measure_id": ident,
-                "name": name,
+                "name": name if len(name) <= 200 else name[:200].rsplit(" ", 1)[0],
+                "based_on": based_on,
                 "description": f"Added by `jakdata import ctgov` from outcome measure [{index}] of {self.nct} "
-                f"({'a share or count of responders' if responder else 'a scale or quantity'} named in the "
-                "outcome title). Range, unit, direction, based_on and definition await a curator.",
+                + (
+                    f"(the part {part!r} of {based_on}, a class or category of its results). "
+                    if part
+                    else f"({what} named in the outcome title). "
+                )
+                + "Range, unit, direction"
+                + ("" if part else ", based_on")
+                + " and definition await a curator.",
             },
         )
         if row is None:
-            self.measures[title] = ("", "")
+            self.measures[(title, part)] = ("", "")
             return ""
-        self.plan.register("measure", ident, [ident, *names.candidates])
+        self.plan.register("measure", ident, [ident, *names])
         self.s.vocabulary.append(f"measure {ident} ({shorten(name, 80)!r})")
-        self.measures[title] = (ident, "")
+        self.measures[(title, part)] = (ident, "")
         return ident
+
+    def measurements(self, om: dict[str, Any], mpath: str) -> list[str]:
+        """The JSON paths of an outcome measure's measurements and analyses."""
+        out = []
+        for cpath, cls in self.d.items(om, "classes", mpath):
+            for kpath, cat in self.d.items(cls, "categories", cpath):
+                out += [x for x, _ in self.d.items(cat, "measurements", kpath)]
+        return out + [a for a, _ in self.d.items(om, "analyses", mpath)]
 
     def outcomes(self) -> None:
         base = "resultsSection.outcomeMeasuresModule"
@@ -67,12 +109,16 @@ class ResultRows(ArmRows):
             title = self.d.text(om, "title", mpath)
             if self.d.text(om, "reportingStatus", mpath) == "NOT_POSTED":
                 self.skip(f"outcome measure [{index}] {shorten(title, 60)!r}: results not posted")
+                for x in self.measurements(om, mpath):
+                    self.skip_value(x, "results not posted", say=False)
                 continue
             param = self.d.text(om, "paramType", mpath)
             unit = self.d.text(om, "unitOfMeasure", mpath)
             stat, responder, why = statistic(param, unit, title)
             if stat is None:
                 self.skip(f"outcome measure [{index}] {shorten(title, 60)!r}: {why}")
+                for x in self.measurements(om, mpath):
+                    self.skip_value(x, why, say=False)
                 continue
             frame = self.d.text(om, "timeFrame", mpath)
             kind = self.d.text(om, "type", mpath)
@@ -91,7 +137,8 @@ class ResultRows(ArmRows):
             if kind and kind not in ENDPOINT:
                 notes.append(f"registered as {kind}")
             groups = {
-                self.d.text(g, "id", p): (self.d.text(g, "title", p), p) for p, g in self.d.items(om, "groups", mpath)
+                self.d.text(g, "id", p): (self.d.text(g, "title", p), p, self.d.text(g, "description", p))
+                for p, g in self.d.items(om, "groups", mpath)
             }
             denoms = self.denominators(om, mpath)
             spread = dispersion_kind(self.d.text(om, "dispersionType", mpath))
@@ -100,8 +147,12 @@ class ResultRows(ArmRows):
                 cdenoms = self.denominators(cls, cpath) or denoms
                 for k, (kpath, cat) in enumerate(self.d.items(cls, "categories", cpath)):
                     cat_title = self.d.text(cat, "title", kpath)
-                    # a class or category that names one visit ("Week 4") is the rows' timepoint
-                    when = next((t for t in (cat_title, class_title) if VISIT.match(t)), "") or frame
+                    # a class or category that names one visit ("Week 4") is the rows' timepoint; one that
+                    # names a subgroup of participants is their population; any other is a part of the measure
+                    kinds = [(t, class_kind(t)) for t in (class_title, cat_title) if t]
+                    when = next((t for t, kd in kinds if kd == "visit"), "") or frame
+                    pops = [t for t, kd in kinds if kd == "population"]
+                    part = ": ".join(t for t, kd in kinds if kd == "part")
                     where = [*notes]
                     where += [f"class: {class_title}"] if class_title else []
                     where += [f"category: {cat_title}"] if cat_title else []
@@ -109,20 +160,22 @@ class ResultRows(ArmRows):
                         where.append(f"time frame: {frame}")
                     for x, (xpath, m) in enumerate(self.d.items(cat, "measurements", kpath)):
                         gid = self.d.text(m, "groupId", xpath)
-                        gtitle, gpath = groups.get(gid, ("", ""))
-                        arm = self.group_arm(gtitle, gpath) if gtitle else None
+                        gtitle, gpath, gdesc = groups.get(gid, ("", "", ""))
+                        arm = self.group_arm(gtitle, gpath, gdesc) if gtitle else None
                         if arm is None:
-                            self.skip(f"outcomes at {xpath}: group {gid!r} is not an arm that was imported")
+                            self.skip_value(xpath, f"group {gid!r} is not an arm that was imported")
                             continue
-                        if not self._usable_arm(arm, "outcomes"):
+                        if not self.usable_arm(arm, "outcomes"):
+                            self.skip_value(xpath, f"arm {arm.arm_id} gives no drug and is not a control", say=False)
                             continue
                         raw = self.d.text(m, "value", xpath)
                         value = number(raw)
                         if not value:
-                            self.skip(f"outcomes at {xpath}: value {raw or '(empty)'!r} is not a number")
+                            self.skip_value(xpath, f"value {raw or '(empty)'!r} is not a number")
                             continue
-                        measure = self.measure(index, title, responder, mpath)  # made once, when first used
+                        measure = self.measure(index, title, responder, part)  # made once, when first used
                         if not measure:
+                            self.skip_value(xpath, "its measure could not be added", say=False)
                             continue
                         n, units = cdenoms.get(gid, ("", ""))
                         row_notes = list(where)
@@ -130,6 +183,7 @@ class ResultRows(ArmRows):
                             row_notes.append(f"denominator counts {units}, not participants ({n})")
                             n = ""
                         disp, more = self.dispersion(m, xpath, spread)
+                        population = "; ".join(p for p in (arm.population, *pops) if p)
                         row = {
                             **common,
                             "outcome_id": self.plan.unique_id("outcomes", f"{self.prefix}-om{index}-c{c}-k{k}-m{x}"),
@@ -144,6 +198,7 @@ class ResultRows(ArmRows):
                             if param.upper() == "COUNT_OF_PARTICIPANTS" and INTEGER.match(value)
                             else "",
                             "value_as_reported": raw,
+                            "analysis_population": population if len(population) <= 200 else "",
                             "locator": xpath,
                             **disp,
                             "note": "; ".join(row_notes + more) + ".",
@@ -205,22 +260,25 @@ class ResultRows(ArmRows):
         mpath: str,
         named: tuple[str, bool],
         frame: str,
-        groups: dict[str, tuple[str, str]],
+        groups: dict[str, tuple[str, str, str]],
     ) -> None:
         from jakdata.lookup import normalise
 
         for ai, (apath, an) in enumerate(self.d.items(om, "analyses", mpath)):
             ids = self.d.texts(an, "groupIds", apath)
             if len(ids) != 2:
-                self.skip(f"comparisons at {apath}: an analysis of {len(ids)} groups (two are needed)")
+                self.skip_value(apath, f"an analysis of {len(ids)} groups (two are needed)")
                 continue
             arms = []
             for gid in ids:
-                gtitle, gpath = groups.get(gid, ("", ""))
-                arms.append(self.group_arm(gtitle, gpath) if gtitle else None)
+                gtitle, gpath, gdesc = groups.get(gid, ("", "", ""))
+                arms.append(self.group_arm(gtitle, gpath, gdesc) if gtitle else None)
             a, b = arms
             if a is None or b is None:
-                self.skip(f"comparisons at {apath}: a group is not an arm that was imported")
+                self.skip_value(apath, "a group is not an arm that was imported")
+                continue
+            if a.arm_id == b.arm_id:
+                self.skip_value(apath, f"both groups are results of one arm ({a.arm_id})")
                 continue
             controls = [x for x in (a, b) if x.role in ("placebo", "vehicle", "active-comparator")]
             arm, control = None, None
@@ -236,10 +294,11 @@ class ResultRows(ArmRows):
                     if first in by and second in by and by[first] is not by[second]:
                         arm, control = by[first], by[second]
             if arm is None or control is None:
-                self.skip(f"comparisons at {apath}: which group is the control is not stated")
+                self.skip_value(apath, "which group is the control is not stated")
                 continue
-            measure = self.measure(index, named[0], named[1], mpath)
+            measure = self.measure(index, named[0], named[1])
             if not measure:
+                self.skip_value(apath, "its measure could not be added", say=False)
                 continue
             param = self.d.text(an, "paramType", apath)
             effect = effect_measure(param)
@@ -250,6 +309,9 @@ class ResultRows(ArmRows):
             sides = self.d.text(an, "ciNumSides", apath)
             p = self.d.text(an, "pValue", apath)
             notes = [f"Registry analysis of outcome measure [{index}]"]
+            pops = sorted({x.population for x in (arm, control) if x.population})
+            if pops:
+                notes.append(f"analysis population as the results groups name it: {' / '.join(pops)}")
             if param:
                 notes.append(f"parameter as registered: {param}")
             if not effect and (estimate or low or high):

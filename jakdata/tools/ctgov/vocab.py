@@ -69,9 +69,11 @@ class Vocab:
 # name of what was measured
 _LEAD = re.compile(
     r"^(?:the\s+)?(?:(?:least[- ]squares?|ls)\s+)?(?:mean\s+|median\s+|adjusted\s+)?"
-    r"(?:(?:percent(?:age)?|%)\s+)?changes?\s+(?:from\s+baseline\s+)?(?:in|of|for)\s+(?:the\s+)?"
+    r"(?:(?:percent(?:age)?|%)\s+)?changes?\s+(?:from\s+baseline\s+)?"
+    r"(?:(?:to|at|through|until|up\s+to)\s+(?:week|day|month|year|visit)\s*\d+\s+)?(?:in|of|for)\s+(?:the\s+)?"
     r"|^(?:the\s+)?(?:percentage|percent|proportion|number|count)\s+of\s+(?:participants|subjects|patients)\s+"
-    r"(?:who\s+)?(?:achieving|achieved|with|reaching|reached|having|had|that\s+achieved)?\s*(?:an?\s+|the\s+)?",
+    r"(?:who\s+)?(?:(?:achieving|achieved|with|reaching|reached|having|had|that\s+achieved)\b)?\s*"
+    r"(?:an?\s+|the\s+)?",
     re.I,
 )
 _TAIL = re.compile(
@@ -130,11 +132,70 @@ def _phrase_before(text: str, pos: int) -> str:
     return " ".join(reversed(kept)).strip(" ,;:")
 
 
+#: words that never name a measure on their own
+GENERIC = frozenset(
+    [
+        "change",
+        "changes",
+        "score",
+        "scores",
+        "response",
+        "responses",
+        "percentage",
+        "percent",
+        "proportion",
+        "number",
+        "count",
+        "mean",
+        "median",
+        "value",
+        "values",
+        "total",
+        "baseline",
+        "result",
+        "results",
+        "rate",
+        "level",
+        "levels",
+        "index",
+        "scale",
+    ]
+)
+
+
 @dataclass
 class MeasureNames:
     text: str  # what was measured, as the title words it
     candidates: list[str]  # names to look up, most specific first
     label: str  # the name a new entry is built from
+    display: str = ""  # a new entry's name: the whole instrument ("Bath ... Index (BASFI)")
+    ident: str = ""  # a new entry's id, readable ("basfi")
+
+
+def _instrument(text: str, abbrs: list[tuple[str, int]]) -> tuple[str, str]:
+    """(name, id) of the instrument a title names through an abbreviation
+    it spells out: ("Bath Ankylosing Spondylitis Functional Index (BASFI)",
+    "basfi"); the id is the abbreviation where the words before it are
+    exactly what it abbreviates, else those words."""
+    from jakdata.tools.ctgov.matching import long_form
+    from jakdata.tools.ctgov.record import slug
+
+    for a, pos in abbrs:
+        phrase = _phrase_before(text, pos)
+        if not phrase:
+            continue
+        long = long_form(a, phrase)
+        ident = slug(a) if long and long.lower() == phrase.lower() and slug(a) not in GENERIC else slug(phrase)
+        return f"{phrase} ({a})", ident
+    return "", ""
+
+
+def _not_generic(label: str, title: str) -> str:
+    """``label``, unless it is a generic word: then the title without its
+    time words."""
+    if label.lower().strip() in GENERIC or not re.search(r"[A-Za-z]{2}", label):
+        return _TAIL.sub("", title).strip(" ,;:") or title
+    return label
 
 
 def measure_names(title: str, responder: bool) -> MeasureNames:
@@ -151,10 +212,20 @@ def measure_names(title: str, responder: bool) -> MeasureNames:
         if phrase:
             (digits if re.search(r"\d", phrase) else bases).append(phrase)
     if not responder:
+        from jakdata.tools.ctgov.record import slug
+
         stripped = re.sub(r"\s+scores?$", "", text, flags=re.I)
         cands = [*bases, *digits, text, stripped]
         label = next((p for a, pos in abbrs if (p := _phrase_before(text, pos))), "") or stripped
-        return MeasureNames(text, list(dict.fromkeys(c for c in cands if c)), label)
+        label = _not_generic(label, title)
+        display, ident = _instrument(text, abbrs)
+        return MeasureNames(
+            text,
+            list(dict.fromkeys(c for c in cands if c)),
+            label,
+            display or _not_generic(text, title),
+            ident or slug(label),
+        )
     cands = list(digits)
     pair = _PAIR.search(text[abbrs[0][1] + len(abbrs[0][0]) + 1 :]) if abbrs else None
     pct = _PCT.search(text)
@@ -168,9 +239,31 @@ def measure_names(title: str, responder: bool) -> MeasureNames:
             cands += [f"{b}-{n}", f"{b} {n}"]
         if pts:
             cands += [f"{b}-{pts.group(1)}", f"{b} {pts.group(1)}"]
-    label = cands[0] if cands else text
+    from jakdata.tools.ctgov.record import slug
+
+    label = _not_generic(cands[0] if cands else text, title)
     cands.append(text)
-    return MeasureNames(text, list(dict.fromkeys(c for c in cands if c)), label)
+    name = _not_generic(text, title)
+    return MeasureNames(text, list(dict.fromkeys(c for c in cands if c)), label, name, slug(label))
+
+
+_VISIT_CLASS = re.compile(r"^(?:day|week|month|year)\s*\d{1,3}$", re.I)
+_POPULATION_CLASS = re.compile(
+    r"\b(?:age[ds]?|years?|yrs|male|female|men|women|sex|weight|prior|previous(?:ly)?|na[iï]ve|exposed|experienced|"
+    r"inadequate|intoleran\w*|responders?|non-?responders?|subgroup|population|participants|patients|subjects|"
+    r"region|race|white|asian|black|hispanic|latino|ethnic\w*|stratum|strata|cohort|baseline|biologics?)\b|[<>≤≥]",
+    re.I,
+)
+
+
+def class_kind(title: str) -> str:
+    """What a class or category title of an outcome measure is: ``visit``
+    (one visit: the rows' timepoint), ``population`` (a subgroup of
+    participants: their analysis population) or ``part`` (a part of what
+    was measured, such as "Fat" and "Lean": a measure of its own)."""
+    if _VISIT_CLASS.match(title):
+        return "visit"
+    return "population" if _POPULATION_CLASS.search(title) else "part"
 
 
 ENDPOINT = {"PRIMARY": "primary", "SECONDARY": "secondary", "POST_HOC": "post-hoc"}
