@@ -46,7 +46,7 @@ class BuilderBase:
         self.study_id = ""
         self.indication_id = ""
         self.arms: dict[str, Arm] = {}  # normalised title -> arm
-        self.measures: dict[str, tuple[str, str]] = {}  # outcome title -> (measure_id, message)
+        self.measures: dict[tuple[str, str], tuple[str, str]] = {}  # (outcome title, part) -> (measure_id, message)
         self.observational = False
         self._matcher: Matcher | None = None
         self.common_background = ""  # what every arm, a control arm included, also received

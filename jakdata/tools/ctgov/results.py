@@ -109,16 +109,16 @@ class ResultRows(GroupRows):
             title = self.d.text(om, "title", mpath)
             if self.d.text(om, "reportingStatus", mpath) == "NOT_POSTED":
                 self.skip(f"outcome measure [{index}] {shorten(title, 60)!r}: results not posted")
-                for x in self.measurements(om, mpath):
-                    self.skip_value(x, "results not posted", say=False)
+                for path in self.measurements(om, mpath):
+                    self.skip_value(path, "results not posted", say=False)
                 continue
             param = self.d.text(om, "paramType", mpath)
             unit = self.d.text(om, "unitOfMeasure", mpath)
             stat, responder, why = statistic(param, unit, title)
             if stat is None:
                 self.skip(f"outcome measure [{index}] {shorten(title, 60)!r}: {why}")
-                for x in self.measurements(om, mpath):
-                    self.skip_value(x, why, say=False)
+                for path in self.measurements(om, mpath):
+                    self.skip_value(path, why, say=False)
                 continue
             frame = self.d.text(om, "timeFrame", mpath)
             kind = self.d.text(om, "type", mpath)

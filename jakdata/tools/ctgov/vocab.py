@@ -81,6 +81,9 @@ _TAIL = re.compile(
     r"(?:week|day|month|year|visit|hour)s?\b.*|from\s+baseline\b.*)$",
     re.I,
 )
+_TIME_TAIL = re.compile(
+    r"\s+(?:at|to|through|by|up\s+to|until|over|during)\s+(?:week|day|month|year|visit|hour)s?\b.*$", re.I
+)
 _ABBR = re.compile(r"\(([^()]{1,25})\)")
 # words that end the spelled-out name of a scale, read backwards from its abbreviation
 _STOP = frozenset(
@@ -194,7 +197,8 @@ def _not_generic(label: str, title: str) -> str:
     """``label``, unless it is a generic word: then the title without its
     time words."""
     if label.lower().strip() in GENERIC or not re.search(r"[A-Za-z]{2}", label):
-        return _TAIL.sub("", title).strip(" ,;:") or title
+        shorter = _TIME_TAIL.sub("", title).strip(" ,;:")
+        return shorter if shorter and shorter.lower() not in GENERIC else title
     return label
 
 
