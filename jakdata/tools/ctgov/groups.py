@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import dataclasses
-import re
 
 from jakdata.tools.ctgov.arms import _DOSE, _DRUG_TYPES, _FREQUENCY, _INERT, _VEHICLE, ArmRows
 from jakdata.tools.ctgov.base import Arm
@@ -62,7 +61,7 @@ class GroupRows(ArmRows):
         if role == "experimental" and not drug:
             return None
         n, npath, ptitle = self.flow_n(base, later=True)
-        after = re.split(r"\s*(?:->|→|=>)\s*", base)[-1]
+        after = m.after or base
         dose = unit = freq = ""
         if drug:
             doses = _DOSE.findall(after)

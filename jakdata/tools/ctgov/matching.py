@@ -28,10 +28,13 @@ _DEFINED = re.compile(r"\(([A-Za-z][A-Za-z0-9-]{1,11})\)")
 #: a group of participants who moved on: a switch, an open-label part, an extension, a crossover
 _SUBSET = re.compile(
     r"->|→|=>|\bOL\b|\bOLE\b|\bLTE\b|\bSFE\b|open[- ]label|extension|cross-?over|\bswitch|\brescue\b|\bescape\b|"
+    r"\bthen\b|\bfollowed by\b|"
     r"re-?randomi[sz]",
     re.I,
 )
-_ARROW = re.compile(r"\s*(?:->|→|=>)\s*|\s+(?:then|switched to|to)\s+(?=(?:OL\b|open[- ]label))", re.I)
+_ARROW = re.compile(
+    r"\s*(?:->|→|=>)\s*|\s+(?:then|followed by|switched to)\s+|\s+to\s+(?=(?:OL\b|open[- ]label))", re.I
+)
 _WORD = re.compile(r"[a-z0-9]+")
 _STOPWORDS = frozenset(
     [
@@ -173,6 +176,7 @@ class Match:
     subset: bool = False
     moved_to: list[int] = field(default_factory=list)  # interventions the subset received
     before: str = ""  # what the subset received first, as the title words it
+    after: str = ""  # what it moved to, as the title words it
     words: str = ""  # the subset's title words for its period (open-label, extension, crossover)
 
 
@@ -257,4 +261,4 @@ class Matcher:
         if not kinds:
             kinds.append("after switching treatment" if before else "later period")
         how = said + "a subset that moved on (" + ", ".join(kinds) + "): its own arm"
-        return Match(pop, how, subset=True, moved_to=named, before=before, words=" ".join(kinds))
+        return Match(pop, how, subset=True, moved_to=named, before=before, after=after.strip(), words=" ".join(kinds))

@@ -149,7 +149,10 @@ class ResultRows(GroupRows):
                     cat_title = self.d.text(cat, "title", kpath)
                     # a class or category that names one visit ("Week 4") is the rows' timepoint; one that
                     # names a subgroup of participants is their population; any other is a part of the measure
-                    kinds = [(t, class_kind(t)) for t in (class_title, cat_title) if t]
+                    kinds = [(class_title, class_kind(class_title))] if class_title else []
+                    if cat_title:  # a category of a count of participants is what was counted, not who
+                        kind_of = class_kind(cat_title)
+                        kinds.append((cat_title, "part" if responder and kind_of == "population" else kind_of))
                     when = next((t for t, kd in kinds if kd == "visit"), "") or frame
                     pops = [t for t, kd in kinds if kd == "population"]
                     part = ": ".join(t for t, kd in kinds if kd == "part")
