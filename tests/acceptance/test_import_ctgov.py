@@ -1023,3 +1023,31 @@ def test_fetch_offline_is_one_line_and_exit_2(cli, tmp_path, monkeypatch):
 def test_fetch_takes_nct_ids_only(cli, tmp_path):
     code, _out, err = cli("import", "ctgov", "record.json", "--into", str(tmp_path), "--fetch")
     assert code == 2 and "not an NCT number" in err
+
+
+def test_results_groups_match_the_arms_already_in_the_fork(cli, tmp_path):
+    """The trial and its arms are in the fork already (here: drawn from
+    another document): the record's results groups, the open-label subset
+    included, go to those arms; no arm is added."""
+    from jakdata.tools.hashes import refresh
+
+    pkg = copy_bundled(tmp_path / "pkg")
+    record = str(OWN / "NCT99000003.json")
+    code, _out, err = cli("import", "ctgov", record, "--into", str(pkg))
+    assert code == 0, err
+    for path in (pkg / "data").glob("*.csv"):  # the rows now claim to come from another document
+        text = path.read_text(encoding="utf-8")
+        path.write_text(text.replace("ctgov-nct99000003-2024-05-02", "paper-nct99000003"), encoding="utf-8")
+    refresh(pkg)
+    arms = {a["label"]: a["arm_id"] for a in rows(pkg, "arms") if a["study_id"] == "nct99000003"}
+    assert len(arms) == 3
+    code, out, err = cli("import", "ctgov", record, "--into", str(pkg), "--format", "json")
+    assert code == 0, err
+    (summary,) = json.loads(out)["records"]
+    assert "arms" not in summary["added"] and summary["added"]["outcomes"] > 0
+    assert "NCT99000003 -> existing study nct99000003 (same registry_id)" in summary["mapped"]
+    found = outcome_rows(pkg, "ctgov-nct99000003-2024-05-02")
+    assert found[f"{OM}[0].classes[0].categories[0].measurements[1]"]["arm_id"] == arms["Certolizumab Pegol 200 mg Q2W"]
+    assert found[f"{OM}[10].classes[0].categories[0].measurements[1]"]["arm_id"] == arms["Placebo->OL CZP"]
+    code, report = validate_json(cli, pkg)
+    assert code == 0, report["errors"][:5]

@@ -255,9 +255,16 @@ class ArmRows(BuilderBase):
             and r.get("drug_id", "") == values["drug_id"]
             and same_number(r.get("dose", ""), values["dose"])
         ]
+        how = "same study, role, drug and dose"
+        if values.get("period"):  # a subset that moved on is the existing arm of its period only
+            same = [r for r in same if r.get("period", "") == values["period"] or normalise(r.get("label", "")) == key]
+            how += " and period or label"
+        if len(same) > 1:  # several: the one with the same label
+            same = [r for r in same if normalise(r.get("label", "")) == key]
+            how += " and label"
         if len(same) == 1 and same[0].get("reported_in") != self.source_id:
             arm = Arm(same[0]["arm_id"], same[0].get("drug_id", ""), values["role"], label)
-            self.s.mapped.append(f"arm {label!r} -> existing arm {arm.arm_id} (same study, role, drug and dose)")
+            self.s.mapped.append(f"arm {label!r} -> existing arm {arm.arm_id} ({how})")
             self.arms[key] = arm
             return arm
         arm_id = self.plan.unique_id("arms", f"{self.study_id}-{slug(label, 50)}")
