@@ -109,7 +109,10 @@ def test_measures_are_named_after_the_instrument():
     assert count.ident == "without-relevant-changes-to-background-medication"
     generic = measure_names("Change From Baseline at Week 12", False)
     assert generic.ident not in ("change", "baseline") and generic.display == "Change From Baseline"
-    assert [class_kind(t) for t in ("Week 4", "Biologic-naive", "Age 12 to 17 years", "Fat", "Erythema")] == [
+    assert [
+        class_kind(t) for t in ("Week 4", "Baseline", "Biologic-naive", "Age 12 to 17 years", "Fat", "Erythema")
+    ] == [
+        "visit",
         "visit",
         "population",
         "population",

@@ -251,7 +251,6 @@ def measure_names(title: str, responder: bool) -> MeasureNames:
     return MeasureNames(text, list(dict.fromkeys(c for c in cands if c)), label, name, slug(label))
 
 
-_VISIT_CLASS = re.compile(r"^(?:day|week|month|year)\s*\d{1,3}$", re.I)
 _POPULATION_CLASS = re.compile(
     r"\b(?:age[ds]?|years?|yrs|male|female|men|women|sex|weight|prior|previous(?:ly)?|na[iï]ve|exposed|experienced|"
     r"inadequate|intoleran\w*|responders?|non-?responders?|subgroup|population|participants|patients|subjects|"
@@ -265,7 +264,7 @@ def class_kind(title: str) -> str:
     (one visit: the rows' timepoint), ``population`` (a subgroup of
     participants: their analysis population) or ``part`` (a part of what
     was measured, such as "Fat" and "Lean": a measure of its own)."""
-    if _VISIT_CLASS.match(title):
+    if VISIT.match(title) or _AT_BASELINE.match(title):
         return "visit"
     return "population" if _POPULATION_CLASS.search(title) else "part"
 
