@@ -361,17 +361,81 @@ def import_group() -> None:
     help="The package to add to (a fork: its directory or datapackage.json; never the bundled copy).",
 )
 @click.option("--dry-run", is_flag=True, help="Say what would be added, mapped and skipped; write nothing.")
-def import_ctgov(records: tuple[str, ...], into: str, dry_run: bool) -> int:
+@click.option(
+    "--skip-unusable",
+    is_flag=True,
+    help="Import the rest of a batch when a record is unusable (no results, malformed, another disease); "
+    "list what was skipped and why.",
+)
+@click.option("--any-condition", is_flag=True, help="Also import records that name no dermatologic condition.")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(("text", "json")),
+    default="text",
+    show_default=True,
+    help="The report: text to read, or JSON for scripts (every measurement and analysis, where it went).",
+)
+@click.option(
+    "--fetch",
+    is_flag=True,
+    help="RECORDS are NCT numbers: download each from the ClinicalTrials.gov API v2.",
+)
+@click.option(
+    "--api-url",
+    default=None,
+    metavar="URL",
+    help="With --fetch: the API's studies endpoint (default: $JAKDATA_CTGOV_API, else "
+    "https://clinicaltrials.gov/api/v2/studies/).",
+)
+@click.option(
+    "--timeout",
+    type=click.FloatRange(min=0.1),
+    default=30.0,
+    show_default=True,
+    help="With --fetch: seconds per request.",
+)
+@click.option(
+    "--retries",
+    type=click.IntRange(min=1, max=10),
+    default=3,
+    show_default=True,
+    help="With --fetch: attempts in all for a failed connection or a server error.",
+)
+def import_ctgov(
+    records: tuple[str, ...],
+    into: str,
+    dry_run: bool,
+    skip_unusable: bool,
+    any_condition: bool,
+    fmt: str,
+    fetch: bool,
+    api_url: str | None,
+    timeout: float,
+    retries: int,
+) -> int:
     """Add ClinicalTrials.gov API v2 study records (RECORD.json, as
-    https://clinicaltrials.gov/api/v2/studies/NCT... returns them) to the
-    package at --into: a draft registry source, the study, arms, outcomes,
-    comparisons and adverse events, each row with the JSON path it came
-    from. Nothing existing is changed; a record already imported adds
-    nothing. Exit 0 on success, 1 when a record is another version of one
-    already imported (the changes are listed, nothing of it is added), 2
-    when a record or the package is unusable (nothing is written)."""
-    from jakdata.tools.import_ctgov import import_records, render
+    https://clinicaltrials.gov/api/v2/studies/NCT... returns them; or NCT
+    numbers with --fetch) to the package at --into: a draft registry
+    source, the study, arms, outcomes, comparisons and adverse events, each
+    row with the JSON path it came from. Nothing existing is changed; a
+    record already imported adds nothing. Exit 0 on success, 1 when a record
+    is another version of one already imported (the changes are listed,
+    nothing of it is added), 2 when a record or the package is unusable
+    (nothing is written; with --skip-unusable such a record is skipped)."""
+    from jakdata.tools.ctgov import import_records, render, render_json
+    from jakdata.tools.ctgov.fetch import FetchOptions
 
-    report = import_records(records, write_target(into), dry_run=dry_run)
-    click.echo(render(report))
+    options = FetchOptions(api_url or "", timeout, retries) if fetch else None
+    if api_url is not None and not fetch:
+        raise click.UsageError("--api-url goes with --fetch")
+    report = import_records(
+        records,
+        write_target(into),
+        dry_run=dry_run,
+        skip_unusable=skip_unusable,
+        any_condition=any_condition,
+        fetch=options,
+    )
+    click.echo(render_json(report) if fmt == "json" else render(report))
     return report.exit_code

@@ -411,11 +411,12 @@ def test_a_withdrawn_record_without_results_is_one_line_and_exit_2(cli, tmp_path
 
 
 def test_a_study_whose_groups_get_no_drug(cli, tmp_path):
-    """NCT05594173 (chewing, observational): its groups become single arms
-    without a drug, so their outcome and adverse-event rows are skipped, with
-    the reason; the rest validates."""
+    """NCT05594173 (chewing, observational; not a skin disease, so only with
+    --any-condition): its groups become single arms without a drug, so their
+    outcome and adverse-event rows are skipped, with the reason; the rest
+    validates."""
     pkg = copy_bundled(tmp_path / "pkg")
-    code, out, err = run_import(cli, real_record("NCT05594173.json"), into=pkg)
+    code, out, err = cli("import", "ctgov", str(real_record("NCT05594173.json")), "--into", str(pkg), "--any-condition")
     assert code == 0, err
     assert "the arm gives no drug and is not a placebo or vehicle arm" in out
     code, report = validate_json(cli, pkg)
@@ -682,3 +683,371 @@ def test_the_fixture_helper_skips_or_fails_where_the_records_are_absent(tmp_path
 def test_into_is_required(cli):
     code, _out, err = cli("import", "ctgov", str(OWN / "NCT99000001.json"))
     assert code == 2 and "--into" in err
+
+
+# ----------------------------------------------------------------------------
+# results groups, measures and batches as real records print them (issue 21):
+# NCT99000003 is shaped on NCT02552212 (certolizumab pegol; FAS/SS/PP/ITT
+# suffixed results groups, the abbreviation defined in the descriptions, an
+# open-label subset, change-from-baseline titles of several instruments)
+
+
+def outcome_rows(pkg: Path, source: str) -> dict[str, dict[str, str]]:
+    return by_locator(pkg, "outcomes", source)
+
+
+@pytest.fixture(scope="module")
+def czp(tmp_path_factory, cli_module):
+    """NCT99000003 imported into a fresh fork: (record, package, vocabulary
+    before, JSON report of the record)."""
+    record = OWN / "NCT99000003.json"
+    pkg = copy_bundled(tmp_path_factory.mktemp("czp") / "pkg")
+    before = jakdata.load(pkg)
+    code, out, err = cli_module("import", "ctgov", str(record), "--into", str(pkg), "--format", "json")
+    assert code == 0, out + err
+    report = json.loads(out)
+    (summary,) = report["records"]
+    return json.loads(record.read_text(encoding="utf-8")), pkg, before, summary
+
+
+def czp_arms(pkg: Path) -> dict[str, dict[str, str]]:
+    return {a["label"]: a for a in drawn_from(pkg, "arms", "ctgov-nct99000003-2024-05-02")}
+
+
+def test_suffixed_results_groups_match_their_arm_through_a_defined_abbreviation(czp):
+    doc, pkg, _before, summary = czp
+    source = source_id(doc)
+    arms = czp_arms(pkg)
+    active, placebo = arms["Certolizumab Pegol 200 mg Q2W"], arms["Placebo"]
+    # one arm per arm group (no arm made from 'Placebo (FAS)' or 'CZP 200 mg Q2W (SS)'), one for the subset
+    assert set(arms) == {"Certolizumab Pegol 200 mg Q2W", "Placebo", "Placebo->OL CZP"}
+    found = outcome_rows(pkg, source)
+    om0 = f"{OM}[0].classes[0].categories[0].measurements"
+    assert found[f"{om0}[1]"]["arm_id"] == active["arm_id"] and found[f"{om0}[0]"]["arm_id"] == placebo["arm_id"]
+    assert found[f"{om0}[1]"]["analysis_population"] == "FAS" and found[f"{om0}[1]"]["drug_id"] == active["drug_id"]
+    # the between-arm analysis is kept, the active arm against placebo
+    comparison = by_locator(pkg, "comparisons", source)[f"{OM}[0].analyses[0]"]
+    assert (comparison["arm_id"], comparison["control_arm_id"]) == (active["arm_id"], placebo["arm_id"])
+    assert comparison["estimate"] == "12.5"
+    # the safety set's serious adverse events of the active arm
+    aes = by_locator(pkg, "adverse_events", source)
+    assert aes["resultsSection.adverseEventsModule.eventGroups[1].seriousNumAffected"]["arm_id"] == active["arm_id"]
+    # the report says how each group was matched
+    how = {(g["title"], g["arm_id"]): g["how"] for g in summary["groups"]}
+    assert "abbreviation CZP" in how[("CZP 200 mg Q2W (FAS)", active["arm_id"])]
+    assert "population suffix (FAS)" in how[("CZP 200 mg Q2W (FAS)", active["arm_id"])]
+
+
+def test_results_groups_match_through_intervention_other_names_and_descriptions(czp):
+    doc, pkg, _before, summary = czp
+    source = source_id(doc)
+    active = czp_arms(pkg)["Certolizumab Pegol 200 mg Q2W"]
+    found = outcome_rows(pkg, source)
+    other_name = found[f"{OM}[8].classes[0].categories[0].measurements[1]"]  # 'CDP870 200 mg Q2W (PP)'
+    assert (other_name["arm_id"], other_name["analysis_population"]) == (active["arm_id"], "PP")
+    described = found[f"{OM}[9].classes[0].categories[0].measurements[1]"]  # 'Active Treatment (ITT)'
+    assert (described["arm_id"], described["analysis_population"]) == (active["arm_id"], "ITT")
+    how = {g["title"]: g["how"] for g in summary["groups"]}
+    assert "other name CDP870" in how["CDP870 200 mg Q2W (PP)"]
+    assert "description" in how["Active Treatment (ITT)"]
+
+
+def test_an_open_label_subset_is_its_own_arm_with_the_drug_and_a_period(czp):
+    doc, pkg, _before, _summary = czp
+    source = source_id(doc)
+    arms = czp_arms(pkg)
+    subset = arms["Placebo->OL CZP"]
+    assert subset["role"] == "experimental" and subset["drug_id"] == arms["Certolizumab Pegol 200 mg Q2W"]["drug_id"]
+    assert "open-label" in subset["period"]
+    assert "Placebo" in subset["regimen_note"]
+    assert subset["n"] == "41"  # started the open-label period
+    found = outcome_rows(pkg, source)
+    row = found[f"{OM}[10].classes[0].categories[0].measurements[1]"]
+    assert row["arm_id"] == subset["arm_id"] and row["drug_id"] == subset["drug_id"] and row["value"] == "63.4"
+
+
+def test_change_from_baseline_titles_name_their_instrument(czp):
+    doc, pkg, _before, _summary = czp
+    source = source_id(doc)
+    found = outcome_rows(pkg, source)
+    measure = {i: found[f"{OM}[{i}].classes[0].categories[0].measurements[0]"]["measure_id"] for i in range(1, 5)}
+    assert measure[2] == measure[3]  # BASDAI at weeks 12 and 52
+    assert len({measure[1], measure[2], measure[4]}) == 3  # BASFI, BASDAI, SPARCC apart
+    names = {m["measure_id"]: m["name"] for m in rows(pkg, "measures")}
+    assert "(BASFI)" in names[measure[1]] and "(BASDAI)" in names[measure[2]] and "SPARCC" in names[measure[4]]
+    assert measure[1] == "basfi" and measure[2] == "basdai"  # ids a person can read
+    for i in range(1, 5):
+        assert found[f"{OM}[{i}].classes[0].categories[0].measurements[0]"]["statistic"] == "ls-mean-change"
+
+
+GENERIC = {"change", "score", "scores", "response", "percentage", "percent", "number", "mean", "value", "total"}
+
+
+def test_no_new_measure_is_a_generic_word_or_a_fragment(czp):
+    doc, pkg, before, _summary = czp
+    titles = [m["title"] for m in doc["resultsSection"]["outcomeMeasuresModule"]["outcomeMeasures"]]
+    new = [m for m in rows(pkg, "measures") if m["measure_id"] not in set(before.measures.measure_id)]
+    assert new
+    for m in new:
+        assert m["measure_id"] not in GENERIC and m["name"].lower() not in GENERIC, m
+        base = m["name"].split(": ")[0]  # a class of a measure is named "<measure>: <class>"
+        # whole words of a title: it starts and ends at a word boundary
+        assert any(re.search(rf"(?<![\w-]){re.escape(base)}(?![\w-])", t, re.I) for t in titles), m
+    found = outcome_rows(pkg, source_id(doc))
+    fragment = found[f"{OM}[5].classes[0].categories[0].measurements[0]"]["measure_id"]
+    assert fragment == "without-relevant-changes-to-background-medication"
+
+
+def test_classes_of_a_measure_are_rows_of_their_own(czp):
+    doc, pkg, _before, _summary = czp
+    found = outcome_rows(pkg, source_id(doc))
+    fat = found[f"{OM}[6].classes[0].categories[0].measurements[0]"]
+    lean = found[f"{OM}[6].classes[1].categories[0].measurements[0]"]
+    assert fat["measure_id"] != lean["measure_id"]
+    names = {m["measure_id"]: m for m in rows(pkg, "measures")}
+    assert names[fat["measure_id"]]["name"].endswith(": Fat") and names[lean["measure_id"]]["name"].endswith(": Lean")
+    assert names[fat["measure_id"]]["based_on"] == names[lean["measure_id"]]["based_on"] != ""
+    # a class that is a subgroup of participants is the analysis population
+    naive = found[f"{OM}[11].classes[0].categories[0].measurements[1]"]
+    exposed = found[f"{OM}[11].classes[1].categories[0].measurements[1]"]
+    assert naive["measure_id"] == exposed["measure_id"]
+    assert (naive["analysis_population"], exposed["analysis_population"]) == (
+        "FAS; Biologic-naive",
+        "FAS; Biologic-exposed",
+    )
+    # no two results of one record share arm, measure, timepoint, statistic and population
+    keys = [
+        (r["arm_id"], r["measure_id"], r["timepoint"], r["statistic"], r["analysis_population"]) for r in found.values()
+    ]
+    assert len(keys) == len(set(keys))
+
+
+def test_geometric_means_are_skipped_with_the_reason_and_medians_kept(czp):
+    doc, pkg, _before, summary = czp
+    found = outcome_rows(pkg, source_id(doc))
+    items = {i["locator"]: i for i in summary["items"]}
+    geo = items[f"{OM}[7].classes[0].categories[0].measurements[0]"]
+    assert geo["status"] == "skipped" and "geometric mean" in geo["reason"]
+    time = found[f"{OM}[8].classes[0].categories[0].measurements[0]"]
+    assert (time["statistic"], time["value"], time["unit"]) == ("median", "169", "days")
+    assert "interquartile range as registered: 113 to 253" in time["note"]
+    median = found[f"{OM}[9].classes[0].categories[0].measurements[0]"]
+    assert (median["statistic"], median["ci_lower"], median["ci_upper"], median["ci_level"]) == (
+        "median-change",
+        "-3",
+        "-1",
+        "95",
+    )
+
+
+def check_record_accounting(doc: dict[str, Any], pkg: Path, summary: dict[str, Any]) -> tuple[int, int]:
+    """Every measurement and analysis of the record is in the report, imported
+    (its row's locator resolves to the same number) or skipped with a reason."""
+    source = source_id(doc)
+    expected: set[str] = set()
+    for i, om in enumerate(doc["resultsSection"].get("outcomeMeasuresModule", {}).get("outcomeMeasures", [])):
+        for c, cls in enumerate(om.get("classes", [])):
+            for k, cat in enumerate(cls.get("categories", [])):
+                for x in range(len(cat.get("measurements", []))):
+                    expected.add(f"{OM}[{i}].classes[{c}].categories[{k}].measurements[{x}]")
+        for a in range(len(om.get("analyses", []))):
+            expected.add(f"{OM}[{i}].analyses[{a}]")
+    items = {i["locator"]: i for i in summary["items"] if i["kind"] in ("measurement", "analysis")}
+    assert set(items) == expected
+    for item in summary["items"]:  # the event counts too
+        if item["kind"] != "adverse-event":
+            continue
+        assert item["status"] in ("imported", "skipped") and (item["status"] == "imported" or item["reason"])
+        if item["status"] == "imported":
+            (row,) = [r for r in drawn_from(pkg, "adverse_events", source) if r["locator"] == item["locator"]]
+            node = at(doc, item["locator"])
+            assert int(row["n_affected"]) == int(node if not isinstance(node, dict) else node["numAffected"])
+    assert summary["accounting"]["unaccounted"] == 0 and summary["accounting"]["percent"] == 100.0
+    imported = 0
+    for locator, item in items.items():
+        assert item["status"] in ("imported", "skipped"), item
+        if item["status"] == "skipped":
+            assert item["reason"], item
+            continue
+        imported += 1
+        table = "outcomes" if item["kind"] == "measurement" else "comparisons"
+        (row,) = [r for r in drawn_from(pkg, table, source) if r["locator"] == locator]
+        node = at(doc, locator)
+        if table == "outcomes":
+            assert row["value_as_reported"] == node["value"] and float(row["value"]) == float(node["value"])
+            assert item["value"] == row["value"]
+        elif row["estimate"]:
+            assert float(row["estimate"]) == float(node["paramValue"])
+    # and every row drawn from the record resolves to its number
+    for row in drawn_from(pkg, "outcomes", source):
+        assert float(row["value"]) == float(at(doc, row["locator"])["value"])
+    for row in drawn_from(pkg, "adverse_events", source):
+        node = at(doc, row["locator"].rsplit(".", 1)[0]) if row["locator"].endswith("NumAffected") else None
+        value = node[row["locator"].rsplit(".", 1)[1]] if node is not None else at(doc, row["locator"])["numAffected"]
+        assert int(row["n_affected"]) == int(value)
+    return imported, len(items)
+
+
+@pytest.mark.parametrize("record", ["shared:NCT02210780.json", "NCT99000001.json", "NCT99000003.json"])
+def test_the_report_accounts_for_every_measurement_and_analysis(cli, tmp_path, record):
+    path = real_record(record.split(":")[1]) if record.startswith("shared:") else OWN / record
+    pkg = copy_bundled(tmp_path / "pkg")
+    code, out, err = cli("import", "ctgov", str(path), "--into", str(pkg), "--format", "json")
+    assert code == 0, err
+    report = json.loads(out)
+    (summary,) = report["records"]
+    imported, total = check_record_accounting(json.loads(path.read_text(encoding="utf-8")), pkg, summary)
+    assert imported > 0 and summary["accounting"]["total"] == len(summary["items"]) >= total
+    assert summary["accounting"]["imported"] >= imported
+
+
+def test_a_batch_with_a_record_without_results(cli, tmp_path):
+    pkg = copy_bundled(tmp_path / "pkg")
+    before = snapshot(pkg)
+    batch = [str(OWN / "NCT99000001.json"), str(OWN / "NCT99000004.json")]
+    code, out, err = cli("import", "ctgov", *batch, "--into", str(pkg))
+    assert (code, out) == (2, "")
+    (line,) = err.splitlines()
+    assert "NCT99000004 has no posted results" in line and "--skip-unusable" in line
+    assert snapshot(pkg) == before
+    code, out, err = cli("import", "ctgov", *batch, "--into", str(pkg), "--skip-unusable")
+    assert code == 0, err
+    assert "NCT99000001 (NCT99000001.json, last update posted 2024-03-01): imported" in out
+    assert "NCT99000004.json: skipped: NCT99000004 has no posted results (overall status TERMINATED)" in out
+    assert drawn_from(pkg, "outcomes", "ctgov-nct99000001-2024-03-01")
+
+
+def test_a_record_about_another_disease_needs_any_condition(cli, tmp_path):
+    pkg = copy_bundled(tmp_path / "pkg")
+    before = snapshot(pkg)
+    record = str(OWN / "NCT99000005.json")
+    code, out, err = cli("import", "ctgov", record, "--into", str(pkg))
+    assert (code, out) == (2, "")
+    (line,) = err.splitlines()
+    assert "NCT99000005 names no dermatologic condition ('Cystic Fibrosis-related Diabetes')" in line
+    assert "--any-condition" in line
+    assert snapshot(pkg) == before
+    code, out, err = cli(
+        "import", "ctgov", str(OWN / "NCT99000003.json"), record, "--into", str(pkg), "--skip-unusable"
+    )
+    assert code == 0, err
+    assert "NCT99000005.json: skipped: NCT99000005 names no dermatologic condition" in out
+    assert not [s for s in rows(pkg, "studies") if s["registry_id"] == "NCT99000005"]
+    code, out, err = cli("import", "ctgov", record, "--into", str(pkg), "--any-condition")
+    assert code == 0, err
+    assert [s["registry_id"] for s in rows(pkg, "studies") if s["registry_id"] == "NCT99000005"] == ["NCT99000005"]
+    assert drawn_from(pkg, "outcomes", "ctgov-nct99000005-2024-05-02")
+
+
+def test_reimporting_the_new_record_adds_nothing(czp, cli):
+    _doc, pkg, _before, _summary = czp
+    before = snapshot(pkg)
+    code, out, _err = cli("import", "ctgov", str(OWN / "NCT99000003.json"), "--into", str(pkg))
+    assert code == 0 and "already in the package as source ctgov-nct99000003-2024-05-02; nothing added" in out
+    assert snapshot(pkg) == before
+
+
+# ----------------------------------------------------------------------------
+# --fetch: the API v2 from a local server
+
+
+@pytest.fixture
+def registry_server():
+    """A local HTTP server on 127.0.0.1 (a free port) answering
+    /api/v2/studies/NCT... with the shared records; 404 otherwise."""
+    import http.server
+    import threading
+
+    folder = real_record("NCT02210780.json").parent
+    seen: list[str] = []
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            seen.append(self.path)
+            m = re.fullmatch(r"/api/v2/studies/(NCT[0-9]{8})(\?.*)?", self.path)
+            path = folder / f"{m.group(1)}.json" if m else None
+            if path is None or not path.is_file():
+                self.send_error(404, "Not Found")
+                return
+            body = path.read_bytes()
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args: Any) -> None:
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/api/v2/studies/", seen
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def test_fetch_downloads_the_record_from_the_api(cli, tmp_path, registry_server):
+    base, seen = registry_server
+    pkg = copy_bundled(tmp_path / "pkg")
+    code, out, err = cli("import", "ctgov", "NCT02210780", "--into", str(pkg), "--fetch", "--api-url", base)
+    assert code == 0, err
+    assert seen == ["/api/v2/studies/NCT02210780"]
+    assert "imported as draft source ctgov-nct02210780-2020-05-07" in out
+    assert len(drawn_from(pkg, "outcomes", "ctgov-nct02210780-2020-05-07")) == 28
+    # the base URL from the environment; an id the registry does not have is one line, exit 2
+    code, out, err = cli("import", "ctgov", "NCT09999999", "--into", str(pkg), "--fetch", "--api-url", base)
+    assert (code, out) == (2, "")
+    (line,) = err.splitlines()
+    assert "NCT09999999" in line and "HTTP 404" in line
+
+
+def test_fetch_offline_is_one_line_and_exit_2(cli, tmp_path, monkeypatch):
+    import socket
+
+    with socket.socket() as s:  # a port nobody listens on
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    monkeypatch.setenv("JAKDATA_CTGOV_API", f"http://127.0.0.1:{port}/api/v2/studies/")
+    pkg = copy_bundled(tmp_path / "pkg")
+    before = snapshot(pkg)
+    code, out, err = cli("import", "ctgov", "NCT02210780", "--into", str(pkg), "--fetch", "--retries", "1")
+    assert (code, out) == (2, "")
+    (line,) = err.splitlines()
+    assert line.startswith("error: ") and f"127.0.0.1:{port}" in line and "cannot reach" in line
+    assert snapshot(pkg) == before
+
+
+def test_fetch_takes_nct_ids_only(cli, tmp_path):
+    code, _out, err = cli("import", "ctgov", "record.json", "--into", str(tmp_path), "--fetch")
+    assert code == 2 and "not an NCT number" in err
+
+
+def test_results_groups_match_the_arms_already_in_the_fork(cli, tmp_path):
+    """The trial and its arms are in the fork already (here: drawn from
+    another document): the record's results groups, the open-label subset
+    included, go to those arms; no arm is added."""
+    from jakdata.tools.hashes import refresh
+
+    pkg = copy_bundled(tmp_path / "pkg")
+    record = str(OWN / "NCT99000003.json")
+    code, _out, err = cli("import", "ctgov", record, "--into", str(pkg))
+    assert code == 0, err
+    for path in (pkg / "data").glob("*.csv"):  # the rows now claim to come from another document
+        text = path.read_text(encoding="utf-8")
+        path.write_text(text.replace("ctgov-nct99000003-2024-05-02", "paper-nct99000003"), encoding="utf-8")
+    refresh(pkg)
+    arms = {a["label"]: a["arm_id"] for a in rows(pkg, "arms") if a["study_id"] == "nct99000003"}
+    assert len(arms) == 3
+    code, out, err = cli("import", "ctgov", record, "--into", str(pkg), "--format", "json")
+    assert code == 0, err
+    (summary,) = json.loads(out)["records"]
+    assert "arms" not in summary["added"] and summary["added"]["outcomes"] > 0
+    assert "NCT99000003 -> existing study nct99000003 (same registry_id)" in summary["mapped"]
+    found = outcome_rows(pkg, "ctgov-nct99000003-2024-05-02")
+    assert found[f"{OM}[0].classes[0].categories[0].measurements[1]"]["arm_id"] == arms["Certolizumab Pegol 200 mg Q2W"]
+    assert found[f"{OM}[10].classes[0].categories[0].measurements[1]"]["arm_id"] == arms["Placebo->OL CZP"]
+    code, report = validate_json(cli, pkg)
+    assert code == 0, report["errors"][:5]
