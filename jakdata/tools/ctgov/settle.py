@@ -5,9 +5,6 @@ from __future__ import annotations
 
 import csv
 import io
-import shutil
-import tempfile
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from jakdata.errors import DataError, UnusableInput
@@ -16,8 +13,8 @@ from jakdata.tools.ctgov.record import shorten
 from jakdata.tools.ctgov.target import WRITE_ORDER
 
 if TYPE_CHECKING:  # pragma: no cover
+    from jakdata.findings import Finding
     from jakdata.tools.ctgov.target import Plan, Row, State
-    from jakdata.validate.findings import Finding
 
 # ----------------------------------------------------------------------------
 # validation in a temporary copy, then the write
@@ -50,27 +47,16 @@ def _finding_key(f: Finding) -> tuple[Any, ...]:
 
 
 def _findings_of_copy(state: State, texts: dict[str, bytes]) -> list[Finding]:
-    from jakdata.tools.hashes import refresh
-    from jakdata.validate.checker import validate_package
+    """What validation finds in the package with ``texts`` in place of its
+    files, validated in memory (no copy on disk). The changed files' declared
+    hash and size are refreshed on write, so those two checks are left out."""
+    from jakdata.table.read import read_table
+    from jakdata.validate.checker import validate_tables
 
     package = state.package
-    with tempfile.TemporaryDirectory(prefix="jakdata-import-") as tmp:
-        root = Path(tmp)
-        shutil.copyfile(package.path, root / package.path.name)
-        for name, res in package.resources.items():
-            dest = root / res.relpath
-            dest.parent.mkdir(parents=True, exist_ok=True)
-            if name in texts:
-                dest.write_bytes(texts[name])
-            else:
-                shutil.copyfile(res.path, dest)
-            schema = res.descriptor.get("schema")
-            if isinstance(schema, str):
-                sdest = root / schema
-                sdest.parent.mkdir(parents=True, exist_ok=True)
-                shutil.copyfile(package.root / schema, sdest)
-        refresh(root)
-        return validate_package(root / package.path.name).findings
+    raws = {name: read_table(res, texts.get(name)) for name, res in package.resources.items()}
+    findings = validate_tables(package, raws)[0].findings
+    return [f for f in findings if not (f.check in ("hash", "bytes") and f.table in texts)]
 
 
 def baseline_findings(state: State) -> set[tuple[Any, ...]]:
