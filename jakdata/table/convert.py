@@ -48,7 +48,6 @@ CONSTRAINTS = {
     "maxLength": "max-length",
 }
 _NUMERIC_BOUNDS = ("minimum", "maximum")
-_LONG_INTEGER = r"[+-]?[0-9]{19,}"  # may not fit 64 bits: read exactly, in Python
 
 
 def _is_number(v: Any) -> bool:
@@ -273,8 +272,8 @@ def convert_table(
 
     def one(fld: dict[str, Any]) -> Column:
         text = raw.arrow(fld["name"])
-        python = not native(fld) or (
-            fld.get("type") == "integer" and pc.any(pc.match_substring_regex(text, _LONG_INTEGER)).as_py()
+        python = not native(fld) or (  # a 19-digit integer may not fit 64 bits: read it exactly
+            fld.get("type") == "integer" and (pc.max(pc.binary_length(text)).as_py() or 0) >= 19
         )
         if python:
             return read_python(text, fld)
