@@ -221,3 +221,25 @@ def test_a_latin1_file_declared_latin1_is_read(tmp_path):
     desc["resources"][0]["encoding"] = "latin-1"
     (pkg / "datapackage.json").write_text(json.dumps(desc))
     assert _jakdata(pkg) == [(3, "x", "max-length")]
+
+
+@pytest.mark.parametrize(
+    ("field", "cell", "message"),
+    [
+        # booleans: jakdata's default is true/false only (Frictionless also takes True, TRUE, 1, ...)
+        ({"type": "boolean"}, "True", "lowercase"),
+        ({"type": "boolean"}, "1", "true or false"),
+        # numbers: a value a source printed is finite (Frictionless takes NaN, INF, 1e309)
+        ({"type": "number"}, "NaN", "not a number"),
+        ({"type": "number"}, "INF", "not a number"),
+        ({"type": "number"}, "1e309", "too large to be a finite number"),
+        # surrounding whitespace is never part of a number (Frictionless strips it)
+        ({"type": "integer"}, " 1", "not an integer"),
+    ],
+)
+def test_difference_stricter_cells_are_type_errors_frictionless_accepts(tmp_path, field, cell, message):
+    pkg = _package(tmp_path, {"name": "x", **field}, [cell])
+    found = [f for f in validate_package(pkg).findings if f.table == "t" and f.column == "x"]
+    assert [(f.row, f.check) for f in found if f.check != "whitespace"] == [(2, "type")]
+    assert message in found[0].message
+    assert _frictionless(pkg) == []  # the reference accepts it: the difference is deliberate and documented
