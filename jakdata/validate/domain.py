@@ -403,6 +403,13 @@ def period_days(period: str) -> tuple[float, float] | None:
     return int(m.group(1)) * 7.0, int(m.group(2)) * 7.0
 
 
+def _span_text(span: tuple[float, float] | None) -> str:
+    if span is None:
+        return ""
+    lo, hi = span
+    return f"from day {lo:g}" if hi == float("inf") else f"days {lo:g} to {hi:g}"
+
+
 @rule("timepoint-within-arm-period")
 def timepoint_within_arm_period(ctx: Context) -> list[Finding]:
     if not ctx.has("arms", "arm_id", "period"):
@@ -413,6 +420,7 @@ def timepoint_within_arm_period(ctx: Context) -> list[Finding]:
     spans = {p: period_days(p) for p in set(arms["period"])}
     lo_of = arms["period"].map(lambda p: (spans[p] or (None, None))[0])
     hi_of = arms["period"].map(lambda p: (spans[p] or (None, None))[1])
+    said = arms["period"].map(lambda p: _span_text(spans[p]))
     out: list[Finding] = []
     for name in tables_with(ctx, "arm_id", "timepoint_days", skip="arms"):
         days = ctx.typed(name)["timepoint_days"]
@@ -426,6 +434,7 @@ def timepoint_within_arm_period(ctx: Context) -> list[Finding]:
             lo = pd.to_numeric(lookup(f[column], arms["arm_id"], lo_of), errors="coerce")
             hi = pd.to_numeric(lookup(f[column], arms["arm_id"], hi_of), errors="coerce")
             period = lookup(f[column], arms["arm_id"], arms["period"])
+            span = lookup(f[column], arms["arm_id"], said)
             outside = _true((days < lo) | (days > hi)) & ~flagged
             flagged |= outside
             out += ctx.flag(
@@ -433,13 +442,12 @@ def timepoint_within_arm_period(ctx: Context) -> list[Finding]:
                 outside,
                 "timepoint_days",
                 "timepoint-within-arm-period",
-                "day {day:g} lies outside the period of {arm!r}, {period!r} (days {lo:g} to {hi:g}); a result of a "
-                "later period belongs to the arm of that period",
+                "day {day:g} lies outside the period of {arm!r}, {period!r} ({span}); a result of a later period "
+                "belongs to the arm of that period",
                 day=days,
                 arm=f[column],
                 period=period,
-                lo=lo,
-                hi=hi,
+                span=span,
             )
     return out
 

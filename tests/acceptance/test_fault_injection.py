@@ -466,6 +466,77 @@ def _(tables, draw):
     return "approvals", k, "decision_date"
 
 
+@rule_defect("timepoint-within-arm-period")
+def _(tables, draw):
+    from jakdata.validate.domain import period_days
+
+    t, a = tables["outcomes"], tables["arms"]
+    spans = {r[a.col("arm_id")]: period_days(r[a.col("period")]) for r in a.rows}
+    rows = [
+        k
+        for k, r in enumerate(t.rows)
+        if (spans.get(r[t.col("arm_id")]) or (0, float("inf")))[1] != float("inf") and not r[t.col("preferred")]
+    ]
+    k = pick(draw, rows, "outcome of an arm with a bounded period")
+    last = spans[t.rows[k][t.col("arm_id")]][1]
+    _set(tables, "outcomes", k, "timepoint_days", str(int(last) + draw(st.integers(1, 200), label="days after")))
+    return "outcomes", k, "timepoint_days"
+
+
+@rule_defect("outcome-n-within-arm-n")
+def _(tables, draw):
+    t, a = tables["outcomes"], tables["arms"]
+    arm_n = {r[a.col("arm_id")]: int(r[a.col("n")]) for r in a.rows if r[a.col("n")]}
+    rows = [k for k, r in enumerate(t.rows) if r[t.col("arm_id")] in arm_n and not r[t.col("analysis_population")]]
+    k = pick(draw, rows, "outcome of an arm with n, whole population")
+    n = arm_n[t.rows[k][t.col("arm_id")]]
+    _set(tables, "outcomes", k, "n", str(n + draw(st.integers(1, 50), label="excess")))
+    return "outcomes", k, "n"
+
+
+@rule_defect("approval-date-precision")
+def _(tables, draw):
+    t, s = tables["approvals"], tables["sources"]
+    if draw(st.booleans(), label="news item's own date"):
+        news = [r for r in s.rows if r[s.col("document_type")] == "news" and len(r[s.col("published_date")]) == 10]
+        src = pick(draw, news, "dated news item")
+        k = pick(draw, range(len(t.rows)), "approval")
+        _set(tables, "approvals", k, "reported_in", src[s.col("source_id")])
+        _set(tables, "approvals", k, "decision_date", src[s.col("published_date")])
+        _set(tables, "approvals", k, "decision_date_as_printed", "")
+    else:
+        k = pick(draw, [k for k, r in enumerate(t.rows) if r[t.col("decision_date")]], "dated approval")
+        year = t.rows[k][t.col("decision_date")][:4]
+        _set(
+            tables,
+            "approvals",
+            k,
+            "decision_date_as_printed",
+            draw(st.sampled_from([year, f"06/{year}"]), label="as printed"),
+        )
+        _set(tables, "approvals", k, "decision_date", f"{year}-06-15")
+    return "approvals", k, "decision_date"
+
+
+@rule_defect("one-preferred-per-conflict")
+def _(tables, draw):
+    table = draw(st.sampled_from(["outcomes", "comparisons"]), label="table")
+    t = tables[table]
+    pref = t.col("preferred")
+    if draw(st.booleans(), label="a second preferred row") and any(r[pref] == "false" for r in t.rows):
+        k = pick(draw, [k for k, r in enumerate(t.rows) if r[pref] == "false"], "rival not preferred")
+    else:
+        rivals = {(r[t.col("arm_id")], r[t.col("measure_id")]) for r in t.rows if r[pref]}
+        rows = [
+            k
+            for k, r in enumerate(t.rows)
+            if not r[pref] and (r[t.col("arm_id")], r[t.col("measure_id")]) not in rivals
+        ]
+        k = pick(draw, rows, "row without rivals")
+    _set(tables, table, k, "preferred", "true")
+    return table, k, "preferred"
+
+
 EXPECTED_ALSO = {  # consequences a defect may legitimately have elsewhere
     "unique": {
         "foreign-key",
@@ -475,7 +546,9 @@ EXPECTED_ALSO = {  # consequences a defect may legitimately have elsewhere
         "comparison-arms",
         "results-within-arm",
     },
-    "required": {"arm-consistency", "drug-class-known"},
+    "required": {"arm-consistency", "drug-class-known", "comparison-arms"},  # an arm without its study
+    "minimum": {"timepoint-within-arm-period"},  # a negative day lies before every period
+    "date-not-after-created": {"approval-date-precision"},  # 2099-01 is also finer than a printed year
     "dose-positive": {"minimum"},  # the schema's minimum says the same
     "responders-within-n": {"results-within-arm"},  # 4 responders may also exceed a small arm
     "affected-within-exposed": {"results-within-arm"},
