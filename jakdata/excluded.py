@@ -20,10 +20,10 @@ class Excluded(pd.DataFrame):
     def _constructor(self) -> Any:
         return Excluded
 
-    def __eq__(self, other: object) -> bool:  # type: ignore[override]
+    def __eq__(self, other: object) -> bool:
         return isinstance(other, pd.DataFrame) and self.equals(other)
 
-    def __ne__(self, other: object) -> bool:  # type: ignore[override]
+    def __ne__(self, other: object) -> bool:
         return not self.__eq__(other)
 
     __hash__ = None  # type: ignore[assignment]
