@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import re
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from jakdata.validate.rules import is_in, lookup, rule, tables_with
 
@@ -574,6 +574,10 @@ CONFLICT_KEYS = (
 @rule("one-preferred-per-conflict")
 def one_preferred_per_conflict(ctx: Context) -> list[Finding]:
     import pandas as pd
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    from jakdata.table import arrow as vector
 
     noted: set[str] | None = None
     if ctx.has("source_notes", "source_id"):
@@ -581,67 +585,65 @@ def one_preferred_per_conflict(ctx: Context) -> list[Finding]:
     out: list[Finding] = []
     for name in tables_with(ctx, "preferred", "reported_in", "study_id", "arm_id", "measure_id"):
         f = ctx.raws[name].frame
-        ident = f[f.columns[0]]
         keys = [c for c in CONFLICT_KEYS if c in f.columns]
-        named = (f["study_id"] != "") & (f["arm_id"] != "")
-        candidates = named & f.duplicated(keys, keep=False)
-        sub = f[candidates]
-        in_conflict = pd.Series(False, index=f.index)
-        unset, no_choice, many, unexplained = (pd.Series(False, index=f.index) for _ in range(4))
-        others = pd.Series("", index=f.index)
-        for _, g in sub.groupby(keys, sort=False):
-            if g["reported_in"].nunique() < 2:
-                continue
-            in_conflict[g.index] = True
-            ids = ", ".join(ident[g.index])
-            others[g.index] = ids
-            chosen = g.index[g["preferred"] == "true"]
-            if len(chosen) == 0:
-                no_choice[g.index[0]] = True
-            elif len(chosen) > 1:
-                many[chosen] = True
-            else:
-                unset[g.index[g["preferred"] == ""]] = True
-                if noted is not None and not set(g["reported_in"]) & noted:
-                    unexplained[chosen] = True
-        pref = f["preferred"]
-        out += ctx.flag(
-            name,
-            (pref != "") & ~in_conflict,
-            "preferred",
-            "one-preferred-per-conflict",
-            "preferred is set, but no other document gives this result (leave it empty)",
+        # one key per row (null where no study and arm are named), grouped in arrow
+        named = pc.and_(pc.not_equal(vector.arrow(f["study_id"]), ""), pc.not_equal(vector.arrow(f["arm_id"]), ""))
+        parts = [pc.cast(vector.arrow(f[c]), pa.large_string()) for c in keys]
+        joined = pc.binary_join_element_wise(*parts, pa.scalar("\x1f", pa.large_string()))
+        key = pc.if_else(named, joined, pa.scalar(None, pa.large_string()))
+        pref = vector.arrow(f["preferred"])
+        is_true = pc.equal(pref, "true")
+        has_note = pa.array(
+            vector.to_bool(vector.is_in(f["reported_in"], list(noted))) if noted else [noted is None] * len(f)
         )
-        out += ctx.flag(
-            name,
-            no_choice,
-            "preferred",
-            "one-preferred-per-conflict",
-            "conflicting claims ({ids}) and none is preferred: mark one true, the others false",
-            ids=others,
-        )
-        out += ctx.flag(
-            name,
-            many,
-            "preferred",
-            "one-preferred-per-conflict",
-            "more than one preferred row among conflicting claims ({ids})",
-            ids=others,
-        )
-        out += ctx.flag(
-            name,
-            unset,
-            "preferred",
-            "one-preferred-per-conflict",
-            "empty in a group of conflicting claims ({ids}): write false",
-            ids=others,
-        )
-        out += ctx.flag(
-            name,
-            unexplained,
-            "preferred",
-            "one-preferred-per-conflict",
-            "no source_notes row on the documents of these claims ({ids}) gives the reason for the preference",
-            ids=others,
-        )
+        rows = pa.table({"key": key, "src": vector.arrow(f["reported_in"]), "true": is_true, "noted": has_note})
+        groups = rows.group_by("key").aggregate([("src", "count_distinct"), ("true", "sum"), ("noted", "any")])
+        at = pc.index_in(key, value_set=groups["key"])
+        sources = pc.fill_null(pc.take(groups["src_count_distinct"], at), 0)
+        n_true = pd.Series(_numpy(pc.fill_null(pc.take(groups["true_sum"], at), 0)), index=f.index)
+        explained = pd.Series(vector.to_bool(pc.fill_null(pc.take(groups["noted_any"], at), True)), index=f.index)
+        rival = pd.Series(vector.to_bool(pc.and_(pc.greater_equal(sources, 2), named)), index=f.index)
+        set_ = pd.Series(vector.to_bool(pc.not_equal(pref, "")), index=f.index)
+        chosen = pd.Series(vector.to_bool(is_true), index=f.index)
+        no_choice = rival & (n_true == 0)
+        many = rival & (n_true > 1) & chosen
+        unset = rival & (n_true == 1) & ~set_
+        unexplained = rival & (n_true == 1) & chosen & ~explained
+        flagged = no_choice | many | unset | unexplained
+        members: Any = ""
+        if flagged.any():  # the group's ids, for the message (in valid data, never needed)
+            group = pd.Series(_numpy(pc.fill_null(key, "")), index=f.index)
+            no_choice &= ~group.duplicated()  # reported once, on the group's first row
+            members = _members(f, group, flagged)
+        for mask, message in (
+            (set_ & ~rival, "preferred is set, but no other document gives this result (leave it empty)"),
+            (no_choice, "conflicting claims ({ids}) and none is preferred: mark one true, the others false"),
+            (many, "more than one preferred row among conflicting claims ({ids})"),
+            (unset, "empty in a group of conflicting claims ({ids}): write false"),
+            (
+                unexplained,
+                "no source_notes row on the documents of these claims ({ids}) gives the reason for the preference",
+            ),
+        ):
+            out += ctx.flag(name, mask, "preferred", "one-preferred-per-conflict", message, ids=members)
     return out
+
+
+def _members(f: pd.DataFrame, key: pd.Series, flagged: pd.Series) -> pd.Series:
+    """For each flagged row, the ids of its conflict group (the first six)."""
+    import pandas as pd
+
+    wanted = set(key[flagged]) - {""}
+    ident = f[f.columns[0]]
+    lists: dict[str, list[str]] = {}
+    for k, i in zip(key[key.isin(wanted)], ident[key.isin(wanted)]):
+        lists.setdefault(k, []).append(i)
+    text = {k: ", ".join(v[:6]) + (", …" if len(v) > 6 else "") for k, v in lists.items()}
+    return pd.Series([text.get(k, "") for k in key], index=f.index)
+
+
+def _numpy(a: Any) -> Any:
+    """An arrow array or chunked array as a numpy array."""
+    import pyarrow as pa
+
+    return a.to_numpy(zero_copy_only=False) if isinstance(a, pa.Array) else a.to_numpy()
