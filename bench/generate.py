@@ -45,6 +45,15 @@ def scale(n: int, out: Path, source: Path | None = None) -> Path:
             text, pc.cast(pa.array([f" [row {i}]" for i in range(n)]), pa.string()), ""
         )
         big = big.set_column(names.index(col), col, pc.if_else(pc.equal(text, ""), text, tagged))
+    # Each copy of a group of conflicting claims is a group of its own (model v3):
+    # the copies get their own analysis population, so each keeps one preferred row.
+    if "analysis_population" in names and "preferred" in names:
+        label = pc.cast(pa.array([f"bench copy {i // table.num_rows}" for i in range(n)]), pa.string())
+        pop = big.column("analysis_population")
+        named = pc.if_else(pc.equal(pop, ""), label, pc.binary_join_element_wise(pop, label, ", "))
+        copied = pa.array([i >= table.num_rows for i in range(n)])
+        rival = pc.and_(pc.not_equal(big.column("preferred"), ""), copied)
+        big = big.set_column(names.index("analysis_population"), "analysis_population", pc.if_else(rival, named, pop))
     pacsv.write_csv(big, out / "data" / "outcomes.csv", write_options=pacsv.WriteOptions(quoting_style="needed"))
     # pyarrow writes "\n" line endings and quotes only where needed
     refresh(out)

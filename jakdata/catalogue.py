@@ -297,6 +297,44 @@ CHECKS: tuple[Check, ...] = (
         "rule",
         "A `decision_date` or `published_date` is not after the package's `created` date.",
     ),
+    # rules of model v3: synthesis-grade results
+    _c(
+        "timepoint-within-arm-period",
+        "Timepoint within the arm's period",
+        "tables",
+        "rule",
+        "Where a row names an arm (and a control arm) whose `period` is machine-readable (`weeks A-B` or "
+        "`from week A`, optionally with a remark in parentheses), its `timepoint_days` lies between day 7×A and "
+        "day 7×B: a result of a later period belongs to the arm of that period.",
+    ),
+    _c(
+        "outcome-n-within-arm-n",
+        "Outcome n within the arm's n",
+        "tables",
+        "rule",
+        "The `n` analysed for a result is at most its arm's `n`, unless the row names its analysis set "
+        "(`analysis_population`) and a `source_notes` row on its `reported_in` says why (e.g. an original "
+        "randomised set that a correction later reduced).",
+    ),
+    _c(
+        "approval-date-precision",
+        "Approval date as printed",
+        "cell",
+        "rule",
+        "A `decision_date` is no more precise than `decision_date_as_printed` (a year, a month or a day), and "
+        "is not the publication date of the news item it comes from unless that item prints it as the "
+        "decision's date.",
+    ),
+    _c(
+        "one-preferred-per-conflict",
+        "One preferred value per conflict",
+        "tables",
+        "rule",
+        "Rows from different documents with the same study, arm (and control arm), measure, `timepoint_days`, "
+        "`statistic` (or `effect_measure`), `analysis_population` and `conditional_on` are conflicting claims: "
+        "exactly one has `preferred` true and the others false, with the reason in `source_notes` on one of "
+        "their documents; a row without a conflicting claim leaves `preferred` empty.",
+    ),
 )
 
 CATALOGUE: dict[str, Check] = {c.name: c for c in CHECKS}

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import re
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from jakdata.validate.rules import is_in, lookup, rule, tables_with
 
@@ -384,3 +384,266 @@ def date_not_after_created(ctx: Context) -> list[Finding]:
                 created=day,
             )
     return out
+
+
+# ---------------------------------------------------------------- model v3
+
+#: a machine-readable arm period: `weeks 0-16`, `weeks 0–24 (remark)`, `from week 16 (remark)`
+PERIOD = re.compile(r"(?:weeks? ([0-9]+) ?[-–] ?([0-9]+)|from week ([0-9]+))(?: \(.*\))?")
+
+
+def period_days(period: str) -> tuple[float, float] | None:
+    """The first and last day of a machine-readable arm period (week × 7),
+    or None where the period is not in the documented form."""
+    m = PERIOD.fullmatch(period)
+    if not m:
+        return None
+    if m.group(3) is not None:
+        return int(m.group(3)) * 7.0, float("inf")
+    return int(m.group(1)) * 7.0, int(m.group(2)) * 7.0
+
+
+def _span_text(span: tuple[float, float] | None) -> str:
+    if span is None:
+        return ""
+    lo, hi = span
+    return f"from day {lo:g}" if hi == float("inf") else f"days {lo:g} to {hi:g}"
+
+
+@rule("timepoint-within-arm-period")
+def timepoint_within_arm_period(ctx: Context) -> list[Finding]:
+    if not ctx.has("arms", "arm_id", "period"):
+        return []
+    import pandas as pd
+
+    arms = ctx.raws["arms"].frame
+    spans = {p: period_days(p) for p in set(arms["period"])}
+    lo_of = arms["period"].map(lambda p: (spans[p] or (None, None))[0])
+    hi_of = arms["period"].map(lambda p: (spans[p] or (None, None))[1])
+    said = arms["period"].map(lambda p: _span_text(spans[p]))
+    out: list[Finding] = []
+    for name in tables_with(ctx, "arm_id", "timepoint_days", skip="arms"):
+        days = ctx.typed(name)["timepoint_days"]
+        if not _numeric(days):
+            continue
+        f = ctx.raws[name].frame
+        flagged = pd.Series(False, index=f.index)
+        for column in ("arm_id", "control_arm_id"):
+            if column not in f.columns:
+                continue
+            lo = pd.to_numeric(lookup(f[column], arms["arm_id"], lo_of), errors="coerce")
+            hi = pd.to_numeric(lookup(f[column], arms["arm_id"], hi_of), errors="coerce")
+            period = lookup(f[column], arms["arm_id"], arms["period"])
+            span = lookup(f[column], arms["arm_id"], said)
+            outside = _true((days < lo) | (days > hi)) & ~flagged
+            flagged |= outside
+            out += ctx.flag(
+                name,
+                outside,
+                "timepoint_days",
+                "timepoint-within-arm-period",
+                "day {day:g} lies outside the period of {arm!r}, {period!r} ({span}); a result of a later period "
+                "belongs to the arm of that period",
+                day=days,
+                arm=f[column],
+                period=period,
+                span=span,
+            )
+    return out
+
+
+@rule("outcome-n-within-arm-n")
+def outcome_n_within_arm_n(ctx: Context) -> list[Finding]:
+    if not ctx.has("arms", "arm_id", "n"):
+        return []
+    arms = ctx.typed("arms")
+    if not _numeric(arms["n"]):
+        return []
+    noted: set[str] = set()
+    if ctx.has("source_notes", "source_id"):
+        noted = set(ctx.raws["source_notes"].frame["source_id"])
+    out: list[Finding] = []
+    for name in tables_with(ctx, "arm_id", "n", skip="arms"):
+        t = ctx.typed(name)
+        if not _numeric(t["n"]):
+            continue
+        f = ctx.raws[name].frame
+        arm_n = lookup(f["arm_id"], arms["arm_id"], arms["n"])
+        above = _true(t["n"] > arm_n)
+        if "analysis_population" in f.columns and "reported_in" in f.columns:
+            # a different analysis set says so (analysis_population) and why (a note on its document)
+            above &= ~((f["analysis_population"] != "") & is_in(f["reported_in"], noted))
+        out += ctx.flag(
+            name,
+            above,
+            "n",
+            "outcome-n-within-arm-n",
+            "n analysed is above the arm's n = {arm_n:g}: name the other analysis set in analysis_population "
+            "and say why in source_notes (on reported_in)",
+            arm_n=arm_n,
+        )
+    return out
+
+
+MONTH_NAMES = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
+
+
+def iso_precision(date: str) -> int:
+    """1 for `YYYY`, 2 for `YYYY-MM`, 3 for `YYYY-MM-DD`."""
+    return {4: 1, 7: 2, 10: 3}.get(len(date), 3)
+
+
+def printed_precision(text: str) -> int:
+    """How precise a date is as printed: 0 no date, 1 a year, 2 a month, 3 a
+    day. `YYYYMMDD` and ISO dates by their form; otherwise an English month
+    name counts as the month and a 1-2 digit number beside it as the day;
+    without a month name, one 1-2 digit number is a month (`06/2022`,
+    `2023年10月`) and two are a month and a day (`20/07/2023`, `2023年10月28日`)."""
+    t = text.strip()
+    if re.fullmatch(r"[0-9]{8}", t):
+        return 3
+    if ISO_DATE.fullmatch(t):
+        return iso_precision(t)
+    small = [n for n in re.findall(r"[0-9]+", t) if len(n) <= 2]
+    has_year = bool(re.search(r"[0-9]{4}", t))
+    words = re.findall(r"[^\W\d_]+", t.lower())
+    if any(w[:3] in MONTH_NAMES and len(w) >= 3 for w in words):
+        return 3 if small else 2
+    if len(small) >= 2 or "日" in t:
+        return 3
+    if small:
+        return 2
+    return 1 if has_year else 0
+
+
+@rule("approval-date-precision")
+def approval_date_precision(ctx: Context) -> list[Finding]:
+    out: list[Finding] = []
+    have_sources = ctx.has("sources", "source_id", "document_type", "published_date")
+    for name in tables_with(ctx, "decision_date"):
+        f = ctx.raws[name].frame
+        date = f["decision_date"]
+        dated = date.map(lambda v: bool(ISO_DATE.fullmatch(v))).astype(bool)
+        printed = f["decision_date_as_printed"] if "decision_date_as_printed" in f.columns else None
+        if printed is not None:
+            finer = [
+                bool(d) and bool(p) and bool(ISO_DATE.fullmatch(d)) and iso_precision(d) > printed_precision(p)
+                for d, p in zip(date, printed)
+            ]
+            out += ctx.flag(
+                name,
+                finer,
+                "decision_date",
+                "approval-date-precision",
+                "more precise than the record prints it ({printed!r})",
+                printed=printed,
+            )
+        if have_sources and "reported_in" in f.columns:
+            sources = ctx.raws["sources"].frame
+            kind = lookup(f["reported_in"], sources["source_id"], sources["document_type"])
+            published = lookup(f["reported_in"], sources["source_id"], sources["published_date"])
+            own_date = dated & (kind == "news").fillna(False) & (date == published).fillna(False)
+            if printed is not None:
+                own_date &= printed == ""
+            out += ctx.flag(
+                name,
+                own_date.astype(bool),
+                "decision_date",
+                "approval-date-precision",
+                "the news item's own date ({source}) is not a decision date: give the date only as the item "
+                "prints it for the decision (decision_date_as_printed), else leave it empty",
+                source=f["reported_in"],
+            )
+    return out
+
+
+#: the columns that make claims rivals, where a table has them
+CONFLICT_KEYS = (
+    "study_id",
+    "arm_id",
+    "control_arm_id",
+    "measure_id",
+    "timepoint_days",
+    "statistic",
+    "effect_measure",
+    "analysis_population",
+    "conditional_on",
+)
+
+
+@rule("one-preferred-per-conflict")
+def one_preferred_per_conflict(ctx: Context) -> list[Finding]:
+    import pandas as pd
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    from jakdata.table import arrow as vector
+
+    noted: set[str] | None = None
+    if ctx.has("source_notes", "source_id"):
+        noted = set(ctx.raws["source_notes"].frame["source_id"])
+    out: list[Finding] = []
+    for name in tables_with(ctx, "preferred", "reported_in", "study_id", "arm_id", "measure_id"):
+        f = ctx.raws[name].frame
+        keys = [c for c in CONFLICT_KEYS if c in f.columns]
+        # one key per row (null where no study and arm are named), grouped in arrow
+        named = pc.and_(pc.not_equal(vector.arrow(f["study_id"]), ""), pc.not_equal(vector.arrow(f["arm_id"]), ""))
+        parts = [pc.cast(vector.arrow(f[c]), pa.large_string()) for c in keys]
+        joined = pc.binary_join_element_wise(*parts, pa.scalar("\x1f", pa.large_string()))
+        key = pc.if_else(named, joined, pa.scalar(None, pa.large_string()))
+        pref = vector.arrow(f["preferred"])
+        is_true = pc.equal(pref, "true")
+        has_note = pa.array(
+            vector.to_bool(vector.is_in(f["reported_in"], list(noted))) if noted else [noted is None] * len(f)
+        )
+        rows = pa.table({"key": key, "src": vector.arrow(f["reported_in"]), "true": is_true, "noted": has_note})
+        groups = rows.group_by("key").aggregate([("src", "count_distinct"), ("true", "sum"), ("noted", "any")])
+        at = pc.index_in(key, value_set=groups["key"])
+        sources = pc.fill_null(pc.take(groups["src_count_distinct"], at), 0)
+        n_true = pd.Series(_numpy(pc.fill_null(pc.take(groups["true_sum"], at), 0)), index=f.index)
+        explained = pd.Series(vector.to_bool(pc.fill_null(pc.take(groups["noted_any"], at), True)), index=f.index)
+        rival = pd.Series(vector.to_bool(pc.and_(pc.greater_equal(sources, 2), named)), index=f.index)
+        set_ = pd.Series(vector.to_bool(pc.not_equal(pref, "")), index=f.index)
+        chosen = pd.Series(vector.to_bool(is_true), index=f.index)
+        no_choice = rival & (n_true == 0)
+        many = rival & (n_true > 1) & chosen
+        unset = rival & (n_true == 1) & ~set_
+        unexplained = rival & (n_true == 1) & chosen & ~explained
+        flagged = no_choice | many | unset | unexplained
+        members: Any = ""
+        if flagged.any():  # the group's ids, for the message (in valid data, never needed)
+            group = pd.Series(_numpy(pc.fill_null(key, "")), index=f.index)
+            no_choice &= ~group.duplicated()  # reported once, on the group's first row
+            members = _members(f, group, flagged)
+        for mask, message in (
+            (set_ & ~rival, "preferred is set, but no other document gives this result (leave it empty)"),
+            (no_choice, "conflicting claims ({ids}) and none is preferred: mark one true, the others false"),
+            (many, "more than one preferred row among conflicting claims ({ids})"),
+            (unset, "empty in a group of conflicting claims ({ids}): write false"),
+            (
+                unexplained,
+                "no source_notes row on the documents of these claims ({ids}) gives the reason for the preference",
+            ),
+        ):
+            out += ctx.flag(name, mask, "preferred", "one-preferred-per-conflict", message, ids=members)
+    return out
+
+
+def _members(f: pd.DataFrame, key: pd.Series, flagged: pd.Series) -> pd.Series:
+    """For each flagged row, the ids of its conflict group (the first six)."""
+    import pandas as pd
+
+    wanted = set(key[flagged]) - {""}
+    ident = f[f.columns[0]]
+    lists: dict[str, list[str]] = {}
+    for k, i in zip(key[key.isin(wanted)], ident[key.isin(wanted)]):
+        lists.setdefault(k, []).append(i)
+    text = {k: ", ".join(v[:6]) + (", …" if len(v) > 6 else "") for k, v in lists.items()}
+    return pd.Series([text.get(k, "") for k in key], index=f.index)
+
+
+def _numpy(a: Any) -> Any:
+    """An arrow array or chunked array as a numpy array."""
+    import pyarrow as pa
+
+    return a.to_numpy(zero_copy_only=False) if isinstance(a, pa.Array) else a.to_numpy()

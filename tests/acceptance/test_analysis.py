@@ -250,3 +250,92 @@ def test_filters_and_frames_take_any_name_and_refuse_an_unknown_one(ds):
 def test_pairwise_without_comparisons_still_has_its_columns(ds):
     p = pairwise(ds, measure="scorad")  # case reports only: no trial comparison
     assert p.empty and {"treat1", "treat2", "event1", "n1", "event2", "n2"} <= set(p.columns)
+
+
+# ------------------------------------------------------------------ what the frames leave out
+
+
+def _reasons(frame, study_label):
+    ex = frame.attrs["excluded"]
+    assert list(ex.columns) == ["study_id", "study_label", "treat1", "treat2", "reported_in", "reason"]
+    return ex[ex["study_label"] == study_label]
+
+
+def test_news_only_trials_are_listed_not_dropped_silently(ds):
+    p = pairwise(ds, measure="easi-75", timepoint_days=112, derive_counts=True)
+    assert "AD Up" not in set(p["study_label"])
+    ad_up = _reasons(p, "AD Up")
+    assert set(ad_up["treat1"]) == {"upadacitinib 15 mg", "upadacitinib 30 mg"}
+    assert set(ad_up["treat2"]) == {"placebo"} and set(ad_up["reason"]) == {"news only"}
+    assert set(ds.sources.set_index("source_id").loc[list(ad_up["reported_in"]), "document_type"]) == {"news"}
+    with_news = pairwise(ds, measure="easi-75", timepoint_days=112, derive_counts=True, include_news=True)
+    assert "AD Up" in set(with_news["study_label"])
+    assert "news only" not in set(_reasons(with_news, "AD Up")["reason"])  # in the frame (no arm n: no counts)
+
+
+def test_comparisons_without_counts_stay_and_are_listed(ds):
+    plain = pairwise(ds, measure="pasi-75", timepoint_days=112)
+    pso3 = _reasons(plain, "POETYK PSO-3")
+    assert list(pso3["reason"]) == ["no counts"] and list(pso3["treat1"]) == ["deucravacitinib 6 mg"]
+    assert "POETYK PSO-3" in set(plain["study_label"])  # still in the frame: a plot may use a reported estimate
+    derived = pairwise(ds, measure="pasi-75", timepoint_days=112, derive_counts=True)
+    assert _reasons(derived, "POETYK PSO-3").empty
+    arms = arms_frame(ds, measure="pasi-75", timepoint_days=112)
+    assert "no counts" in set(_reasons(arms, "POETYK PSO-3")["reason"])
+
+
+def test_conditional_results_only_when_asked(ds):
+    a = arms_frame(ds, measure="viga-ad-0-1", timepoint_days=364)
+    assert "BREEZE-AD-PEDS" not in set(a["study_label"])
+    peds = _reasons(a, "BREEZE-AD-PEDS")
+    assert len(peds) == 4 and set(peds["reason"]) == {"conditional on earlier response"}
+    assert set(peds["treat2"]) == {""}
+    asked = arms_frame(ds, measure="viga-ad-0-1", timepoint_days=364, include_conditional=True)
+    peds_rows = asked[asked["study_label"] == "BREEZE-AD-PEDS"]
+    assert len(peds_rows) == 4 and peds_rows["conditional_on"].str.contains("week-16 responders").all()
+    p = pairwise(ds, measure="pga-0-1", timepoint_days=364)
+    assert set(_reasons(p, "tofacitinib-psoriasis-phase3-asia")["reason"]) == {"conditional on earlier response"}
+
+
+def test_subgroups_only_when_their_population_is_asked_for(ds):
+    p = pairwise(ds, measure="hiscr-50", timepoint_days=84, include_news=True)
+    stop = _reasons(p, "STOP-HS1")
+    assert (stop["reason"] == "subgroup").sum() == 2
+    assert len(p[p["study_label"] == "STOP-HS1"]) == 2  # the whole-population comparisons
+    sub = pairwise(
+        ds,
+        measure="hiscr-50",
+        timepoint_days=84,
+        include_news=True,
+        analysis_population="Predefined subgroup previously exposed to biologics",
+    )
+    assert len(sub) == 2 and set(sub["treat2"]) == {"placebo"}
+    assert (_reasons(sub, "STOP-HS1")["reason"] == "other analysis population").sum() == 2
+
+
+def test_case_data_is_listed_when_left_out(ds):
+    a = arms_frame(ds, measure="viga-ad-0-1", timepoint_days=364)
+    ad6 = _reasons(a, "BREEZE-AD6")
+    assert list(ad6["reason"]) == ["case data"] and list(ad6["treat1"]) == ["baricitinib 2 mg"]
+    assert "BREEZE-AD6" in set(
+        arms_frame(ds, measure="viga-ad-0-1", timepoint_days=364, include_case_data=True)["study_label"]
+    )
+
+
+def test_the_preferred_claim_comes_before_source_precedence():
+    ds = jakdata.load()
+    a = arms_frame(ds, measure="viga-ad-0-1", timepoint_days=112).set_index("arm_id")
+    assert a.loc["breeze-ad1-baricitinib-4mg", "outcome_id"] == "breeze-ad1-out-001"  # preferred, a publication
+    o = ds.outcomes
+    o.loc[o["outcome_id"] == "breeze-ad1-out-001", "preferred"] = False
+    o.loc[o["outcome_id"] == "breeze-ad1-out-005", "preferred"] = True  # a review: lower precedence
+    swapped = arms_frame(ds, measure="viga-ad-0-1", timepoint_days=112).set_index("arm_id")
+    row = swapped.loc["breeze-ad1-baricitinib-4mg"]
+    assert row["outcome_id"] == "breeze-ad1-out-005" and row["percent"] == 16.4 and row["alternatives"] == 1
+
+
+def test_frames_with_excluded_rows_still_concatenate(ds):
+    a = pairwise(ds, measure="easi-75", timepoint_days=112, derive_counts=True)
+    b = pairwise(ds, measure="pasi-75", timepoint_days=112, derive_counts=True)
+    assert len(pd.concat([a, b])) == len(a) + len(b)
+    assert len(pd.concat([a, a]).attrs["excluded"]) == len(a.attrs["excluded"])

@@ -498,6 +498,288 @@ CASES: dict[str, Case] = {
         ],
         descriptor={"created": "2025-03-01T00:00:00Z"},
     ),
+    "timepoint-within-arm-period": Case(
+        {
+            "arms": {"fields": fields("arm_id", "period")},
+            "outcomes": {"fields": fields("outcome_id", "arm_id", "timepoint_days:number")},
+            "comparisons": {"fields": fields("comparison_id", "arm_id", "control_arm_id", "timepoint_days:integer")},
+        },
+        # boundaries, an open-ended period, periods in words and an empty one, an empty day
+        {
+            "arms": csv(
+                "arm_id,period",
+                "a1,weeks 0-16",
+                "a2,from week 16 (long-term extension)",
+                "a3,re-randomised maintenance",
+                "a4,weeks 0–24 (double-blind)",
+                "a5,",
+            ),
+            "outcomes": csv(
+                "outcome_id,arm_id,timepoint_days",
+                "o1,a1,112",
+                "o2,a1,0",
+                "o3,a2,364",
+                "o4,a3,999",
+                "o5,a5,500",
+                "o6,a1,",
+            ),
+            "comparisons": csv("comparison_id,arm_id,control_arm_id,timepoint_days", "c1,a4,a1,112"),
+        },
+        {
+            "outcomes": csv(
+                "outcome_id,arm_id,timepoint_days",
+                "o1,a1,113",
+                "o2,a1,0",
+                "o3,a2,84",
+                "o4,a3,999",
+                "o5,a5,500",
+                "o6,a1,",
+            ),
+            "comparisons": csv("comparison_id,arm_id,control_arm_id,timepoint_days", "c1,a4,a1,140"),
+        },
+        [
+            finding(
+                "comparisons",
+                2,
+                "timepoint_days",
+                "140",
+                "timepoint-within-arm-period",
+                "day 140 lies outside the period of 'a1', 'weeks 0-16' (days 0 to 112); a result of a later period "
+                "belongs to the arm of that period",
+            ),
+            finding(
+                "outcomes",
+                2,
+                "timepoint_days",
+                "113",
+                "timepoint-within-arm-period",
+                "day 113 lies outside the period of 'a1', 'weeks 0-16' (days 0 to 112); a result of a later period "
+                "belongs to the arm of that period",
+            ),
+            finding(
+                "outcomes",
+                4,
+                "timepoint_days",
+                "84",
+                "timepoint-within-arm-period",
+                "day 84 lies outside the period of 'a2', 'from week 16 (long-term extension)' (from day 112); a "
+                "result of a later period belongs to the arm of that period",
+            ),
+        ],
+    ),
+    "outcome-n-within-arm-n": Case(
+        {
+            "arms": {"fields": fields("arm_id", "n:integer")},
+            "outcomes": {"fields": fields("outcome_id", "arm_id", "n:integer", "analysis_population", "reported_in")},
+            "source_notes": {"fields": fields("note_id", "source_id")},
+        },
+        # equal n, another set with its reason on its document, an arm without n, no arm, no n
+        {
+            "arms": csv("arm_id,n", "a1,10", "a2,"),
+            "outcomes": csv(
+                "outcome_id,arm_id,n,analysis_population,reported_in",
+                "o1,a1,10,,s1",
+                "o2,a1,12,original set,s1",
+                "o3,a2,50,,s1",
+                "o4,,5,,s1",
+                "o5,a1,,,s2",
+            ),
+            "source_notes": csv("note_id,source_id", "n1,s1"),
+        },
+        {
+            "outcomes": csv(
+                "outcome_id,arm_id,n,analysis_population,reported_in",
+                "o1,a1,11,,s1",
+                "o2,a1,12,original set,s2",
+                "o3,a2,50,,s1",
+                "o4,,5,,s1",
+                "o5,a1,,,s2",
+            ),
+        },
+        [
+            finding(
+                "outcomes",
+                line,
+                "n",
+                value,
+                "outcome-n-within-arm-n",
+                "n analysed is above the arm's n = 10: name the other analysis set in analysis_population and say "
+                "why in source_notes (on reported_in)",
+            )
+            for line, value in ((2, "11"), (3, "12"))
+        ],
+    ),
+    "approval-date-precision": Case(
+        {
+            "approvals": {"fields": fields("approval_id", "decision_date", "decision_date_as_printed", "reported_in")},
+            "sources": {"fields": fields("source_id", "document_type", "published_date")},
+        },
+        # day, month and year as printed in several forms; a news item that prints the decision's day;
+        # a regulator's record dated the day of its decision; no date
+        {
+            "approvals": csv(
+                "approval_id,decision_date,decision_date_as_printed,reported_in",
+                "p1,2023-06-23,20230623,s1",
+                "p2,2022-06,06/2022,s1",
+                'p3,2021-09-21,"September 21, 2021",s1',
+                "p4,2023-10,2023年10月,s2",
+                "p5,2023-10-28,,s3",
+                "p6,2023-10-28,28 October 2023,s2",
+                "p7,,,s2",
+            ),
+            "sources": csv(
+                "source_id,document_type,published_date",
+                "s1,regulatory-decision,",
+                "s2,news,2023-10-28",
+                "s3,regulatory-decision,2023-10-28",
+            ),
+        },
+        {
+            "approvals": csv(
+                "approval_id,decision_date,decision_date_as_printed,reported_in",
+                "p1,2023-06-23,20230623,s1",
+                "p2,2022-06-15,06/2022,s1",
+                "p3,2021-09-21,September 2021,s1",
+                "p4,2023-10,2023年10月,s2",
+                "p5,2023-10-28,,s3",
+                "p6,2023-10-28,28 October 2023,s2",
+                "p7,2023-10-28,,s2",
+            ),
+        },
+        [
+            finding(
+                "approvals",
+                3,
+                "decision_date",
+                "2022-06-15",
+                "approval-date-precision",
+                "more precise than the record prints it ('06/2022')",
+            ),
+            finding(
+                "approvals",
+                4,
+                "decision_date",
+                "2021-09-21",
+                "approval-date-precision",
+                "more precise than the record prints it ('September 2021')",
+            ),
+            finding(
+                "approvals",
+                8,
+                "decision_date",
+                "2023-10-28",
+                "approval-date-precision",
+                "the news item's own date (s2) is not a decision date: give the date only as the item prints it "
+                "for the decision (decision_date_as_printed), else leave it empty",
+            ),
+        ],
+    ),
+    "one-preferred-per-conflict": Case(
+        {
+            "outcomes": {
+                "fields": [
+                    *fields(
+                        "outcome_id",
+                        "study_id",
+                        "arm_id",
+                        "measure_id",
+                        "timepoint_days",
+                        "statistic",
+                        "analysis_population",
+                        "conditional_on",
+                    ),
+                    {"name": "preferred", "type": "boolean"},
+                    *fields("reported_in"),
+                ]
+            },
+            "source_notes": {"fields": fields("note_id", "source_id")},
+        },
+        # a resolved conflict; a subgroup and a conditional row are not rivals of the main row; two rows
+        # of one document are not a conflict; rows without an arm are not grouped
+        {
+            "outcomes": csv(
+                "outcome_id,study_id,arm_id,measure_id,timepoint_days,statistic,analysis_population,conditional_on,"
+                "preferred,reported_in",
+                "o1,st,a1,m,112,percent,,,true,s1",
+                "o2,st,a1,m,112,percent,,,false,s2",
+                "o3,st,a1,m,112,percent,predefined subgroup x,,,s2",
+                "o4,st,a1,m,112,percent,,week-16 responders,,s3",
+                "o5,st,a1,m,84,percent,,,,s1",
+                "o6,st,a1,m,84,percent,,,,s1",
+                "o7,st,,m,112,percent,,,,s2",
+                "o8,st,,m,112,percent,,,,s3",
+                "o9,st,a1,m,168,percent,,,true,s3",
+                "o10,st,a1,m,168,percent,,,false,s2",
+            ),
+            "source_notes": csv("note_id,source_id", "n1,s2"),
+        },
+        {
+            "outcomes": csv(
+                "outcome_id,study_id,arm_id,measure_id,timepoint_days,statistic,analysis_population,conditional_on,"
+                "preferred,reported_in",
+                "o1,st,a1,m,112,percent,,,true,s1",
+                "o2,st,a1,m,112,percent,,,true,s2",
+                "o3,st,a1,m,112,percent,predefined subgroup x,,false,s2",
+                "o4,st,a1,m,112,percent,,week-16 responders,,s3",
+                "o5,st,a1,m,84,percent,,,,s1",
+                "o6,st,a1,m,84,percent,,,,s2",
+                "o7,st,,m,112,percent,,,,s2",
+                "o8,st,,m,112,percent,,,,s3",
+                "o9,st,a1,m,168,percent,,,true,s3",
+                "o10,st,a1,m,168,percent,,,,s4",
+            ),
+        },
+        [
+            finding(
+                "outcomes",
+                2,
+                "preferred",
+                "true",
+                "one-preferred-per-conflict",
+                "more than one preferred row among conflicting claims (o1, o2)",
+            ),
+            finding(
+                "outcomes",
+                3,
+                "preferred",
+                "true",
+                "one-preferred-per-conflict",
+                "more than one preferred row among conflicting claims (o1, o2)",
+            ),
+            finding(
+                "outcomes",
+                4,
+                "preferred",
+                "false",
+                "one-preferred-per-conflict",
+                "preferred is set, but no other document gives this result (leave it empty)",
+            ),
+            finding(
+                "outcomes",
+                6,
+                "preferred",
+                "",
+                "one-preferred-per-conflict",
+                "conflicting claims (o5, o6) and none is preferred: mark one true, the others false",
+            ),
+            finding(
+                "outcomes",
+                10,
+                "preferred",
+                "true",
+                "one-preferred-per-conflict",
+                "no source_notes row on the documents of these claims (o9, o10) gives the reason for the preference",
+            ),
+            finding(
+                "outcomes",
+                11,
+                "preferred",
+                "",
+                "one-preferred-per-conflict",
+                "empty in a group of conflicting claims (o9, o10): write false",
+            ),
+        ],
+    ),
 }
 
 
