@@ -19,7 +19,10 @@ LAYERS = [
     ("table", ["jakdata.table"]),
     ("validate", ["jakdata.validate"]),
     ("report", ["jakdata.report"]),
-    ("data", ["jakdata.dataset", "jakdata.lookup", "jakdata.views", "jakdata.frames", "jakdata.meta"]),
+    (
+        "data",
+        ["jakdata.dataset", "jakdata.lookup", "jakdata.views", "jakdata.frames", "jakdata.excluded", "jakdata.meta"],
+    ),
     ("tools", ["jakdata.tools"]),
     ("cli", ["jakdata.cli", "jakdata.__main__"]),
     ("api", ["jakdata"]),
@@ -37,7 +40,8 @@ def layer_of(module: str) -> int:
     best = (-1, -1)  # (length of the matching prefix, layer)
     for i, (_, prefixes) in enumerate(LAYERS):
         for p in prefixes:
-            if (module == p or module.startswith(p + ".")) and len(p) > best[0]:
+            inside = module == p or (module.startswith(p + ".") and p != "jakdata")  # the api is __init__ alone
+            if inside and len(p) > best[0]:
                 best = (len(p), i)
     assert best[1] >= 0, f"{module} is in no layer: add it to LAYERS"
     return best[1]
