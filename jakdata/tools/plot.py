@@ -267,37 +267,24 @@ def _heterogeneity(y: Any, v: Any, tau2: float) -> tuple[float, Any]:
     return i2, np.asarray(re / re.sum())
 
 
-def _excluded_by_frames(ds: Dataset, pairs: Any, names: dict[str, str], **query: Any) -> list[tuple[str, str]]:
+def _excluded_by_frames(pairs: Any, names: dict[str, str]) -> list[tuple[str, str]]:
     """The comparisons the frame itself left out, with the reason it gives
-    (``pairs.attrs["excluded"]``)."""
+    (``pairs.attrs["excluded"]``). Rows without counts stay in the frame
+    (a source may report their between-arm estimate): whether one is drawn
+    is decided, and said, where the rows are drawn."""
     import pandas as pd
 
     ex = pairs.attrs.get("excluded")
     if ex is None:
-        return _news_only(ds, pairs, names, **query)
+        return []
     out = []
     for r in ex.itertuples(index=False):
+        if str(r.reason) == "no counts":
+            continue
         study = names.get(str(r.study_id)) or str(getattr(r, "study_label", "") or r.study_id)
         t1, t2 = getattr(r, "treat1", None), getattr(r, "treat2", None)
         what = f"{t1} vs {t2}" if not (pd.isna(t1) or pd.isna(t2) or not t1 or not t2) else "all arms"
         out.append((f"{study}: {what}", str(r.reason)))
-    return out
-
-
-def _news_only(ds: Dataset, pairs: Any, names: dict[str, str], **query: Any) -> list[tuple[str, str]]:
-    """FALLBACK until ``pairwise()`` lists its exclusions in ``attrs["excluded"]``
-    (then delete this function and its one call): the comparisons that only
-    a news report gives, found by asking for the frame with news."""
-    from jakdata.frames import pairwise
-
-    if query.get("include_news"):
-        return []
-    with_news = pairwise(ds, **{**query, "include_news": True})
-    have = set(zip(pairs["study_id"].astype(str), pairs["arm1"].astype(str), pairs["arm2"].astype(str)))
-    out = []
-    for r in with_news.itertuples(index=False):
-        if (str(r.study_id), str(r.arm1), str(r.arm2)) not in have:
-            out.append((f"{names.get(str(r.study_id), r.study_label)}: {r.treat1} vs {r.treat2}", "news only"))
     return out
 
 
@@ -327,7 +314,7 @@ def forest_rows(
     }
     pairs = pairwise(ds, **query)
     names = study_labels(ds)
-    excluded = _excluded_by_frames(ds, pairs, names, **query)
+    excluded = _excluded_by_frames(pairs, names)
     if pairs.empty:
         raise UnusableInput(
             f"no comparative trial result for {measure}"

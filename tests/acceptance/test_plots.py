@@ -102,35 +102,22 @@ def test_the_pooling_method_is_named_only_where_something_was_pooled(ds):
         plt.close(fig)
 
 
-def test_exclusions_the_frame_reports_are_listed_with_its_reasons(ds, monkeypatch):
-    """Once pairwise() lists what it left out (attrs["excluded"]), the footer
-    shows those reasons, plus what the plot itself could not draw."""
-    import pandas as pd
-
-    import jakdata.frames as frames
+def test_exclusions_the_frame_reports_are_listed_with_its_reasons(ds):
+    """pairwise() lists what it left out (attrs["excluded"]); the footer shows
+    those reasons, plus what the plot itself could not draw, each once."""
+    from jakdata.frames import pairwise
     from jakdata.tools.plot import forest_rows
 
-    real = frames.pairwise
-
-    def with_attrs(*args, **kwargs):
-        frame = real(*args, **kwargs)
-        frame.attrs["excluded"] = pd.DataFrame(
-            {
-                "study_id": ["level-up"],
-                "study_label": ["Level Up"],
-                "treat1": ["upadacitinib 15 mg"],
-                "treat2": ["dupilumab 300 mg"],
-                "reason": ["conditional on earlier response"],
-            }
-        )
-        return frame
-
-    monkeypatch.setattr(frames, "pairwise", with_attrs)
+    frame_reasons = set(
+        pairwise(ds, measure="easi-75", timepoint_days=112, derive_counts=True).attrs["excluded"].reason
+    )
+    assert "news only" in frame_reasons
     _, _, excluded = forest_rows(ds, "easi-75", 112)
     reasons = dict(excluded)
-    assert reasons["Level Up: upadacitinib 15 mg vs dupilumab 300 mg"] == "conditional on earlier response"
-    assert "news only" not in reasons.values()  # the frame's own list replaces the fallback
-    assert "BREEZE-AD1: baricitinib 4 mg vs placebo" in reasons  # not drawable: still listed
+    assert len(reasons) == len(excluded)
+    assert reasons["Measure Up 2: upadacitinib 30 mg vs placebo"] == "news only"
+    assert "no counts" not in reasons.values()  # rows without counts: the plot says whether it could draw them
+    assert reasons["BREEZE-AD1: baricitinib 4 mg vs placebo"].startswith("no count")
 
 
 def test_forest_plot_by_measure_name(ds, tmp_path):
