@@ -199,8 +199,13 @@ def check(ctx: Context, only: set[str] | None = None) -> list[Finding]:
                         found = [_with_first(ctx, name, col, f) for f in found]
                     out += found
         schema = pandera_schema(ctx.resource(name).schema, list(typed.columns), only)
+        if not schema.columns:
+            continue  # no column has a check pandera runs
         try:
-            schema.validate(typed, lazy=True)
+            # Only the columns with checks, as a new frame over the same data
+            # (copy-on-write: no copy), validated in place: pandera would
+            # otherwise copy every column first. Nothing is coerced or added.
+            schema.validate(typed[list(schema.columns)], lazy=True, inplace=True)
         except pandera.errors.SchemaErrors as exc:
             fc = exc.failure_cases
             fc = fc[fc["index"].notna()]
