@@ -188,7 +188,7 @@ def check(ctx: Context, only: set[str] | None = None) -> list[Finding]:
     for name in ctx.raws:
         typed = ctx.typed(name)
         out += ctx.type_findings(name)
-        raw = ctx.raws[name].frame
+        raw = ctx.raws[name]
         for col, masks in ctx.violations(name).items():
             fld = ctx.field(name, col) or {}
             for chk, mask in masks.items():
@@ -213,7 +213,7 @@ def check(ctx: Context, only: set[str] | None = None) -> list[Finding]:
                 fld = ctx.field(name, col) or {}
                 chk = PANDERA_BUILTIN.get(chk, chk)
                 pos = int(idx)
-                raw_value = raw[col].iloc[pos]
+                raw_value = raw.frame[col].iloc[pos]
                 if chk == "required" and raw_value != "":
                     continue  # present but not of its type: reported as `type`
                 if chk == "required" and col in PROVENANCE:

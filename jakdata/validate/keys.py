@@ -37,7 +37,7 @@ def as_series(raw: RawTable, arr: pa.ChunkedArray) -> pd.Series:
     """A text column of ``raw`` as a pandas ``str`` Series on its frame's index."""
     import pandas as pd
 
-    return pd.Series(arr.to_pandas(), index=raw.frame.index)
+    return pd.Series(arr.to_pandas(), index=pd.RangeIndex(len(raw)))  # the raw frame's index
 
 
 def all_present(raw: RawTable, columns: list[str]) -> pa.ChunkedArray:
