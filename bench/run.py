@@ -134,6 +134,8 @@ def main() -> int:
         with open(pkg / "data" / "outcomes.csv", "rb") as fh:
             rows = sum(1 for _ in fh) - 1
         repeats = a.repeats_at_1m if rows >= 1_000_000 else a.repeats
+        if repeats < 1:
+            continue
         runs = {name: {"wall": [], "rss": []} for name in cmds}
         order = list(cmds)
         shuffle = random.Random(20261123)
