@@ -14,7 +14,14 @@ pause of ``SETTLE`` seconds before each, so that none always runs after the
 same one.
 
     python bench/run.py [--sizes 1000,10000,100000,1000000] [--repeats 5]
-                        [--frictionless-repeats-at-1m 3] [--json OUT]
+                        [--repeats-at-1m 3] [--json OUT]
+                        [--only "jakdata validate,frictionless validate"]
+                        [--baseline DIR]
+
+``--baseline DIR`` adds ``jakdata validate`` run on the code in DIR (a
+checkout of an earlier commit, e.g. ``git worktree add DIR COMMIT`` or
+``git archive COMMIT | tar -x -C DIR``; put first on ``PYTHONPATH``), in
+the same rounds: a before/after measured side by side.
 """
 
 from __future__ import annotations
@@ -44,9 +51,13 @@ PANDAS = (
 )
 
 
-def commands(pkg: Path) -> dict[str, list[str]]:
+BEFORE = "jakdata validate (baseline)"
+
+
+def commands(pkg: Path, baseline: Path | None = None) -> dict[str, list[str]]:
     fl = Path(PY).with_name("frictionless")
-    return {
+    before = {BEFORE: [PY, "-m", "jakdata", "validate", str(pkg)]} if baseline else {}
+    return before | {
         "jakdata validate": [PY, "-m", "jakdata", "validate", str(pkg)],
         "frictionless validate": [str(fl), "validate", str(pkg / "datapackage.json")],
         "polars floor": [PY, str(HERE / "floor_polars.py"), str(pkg)],
@@ -55,10 +66,10 @@ def commands(pkg: Path) -> dict[str, list[str]]:
     }
 
 
-def measure(cmd: list[str]) -> tuple[float, float, int]:
+def measure(cmd: list[str], env: dict[str, str] | None = None) -> tuple[float, float, int]:
     """Wall seconds, peak RSS in MiB of the child, exit code."""
     start = time.perf_counter()
-    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, cwd="/")
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, cwd="/", env=env)
     _, status, usage = os.wait4(proc.pid, 0)
     wall = time.perf_counter() - start
     proc.returncode = os.waitstatus_to_exitcode(status)
@@ -88,7 +99,14 @@ def main() -> int:
     ap.add_argument("--repeats", type=int, default=5)
     ap.add_argument("--repeats-at-1m", type=int, default=3)
     ap.add_argument("--json", type=Path, default=OUT / "results.json")
+    ap.add_argument("--only", default="", help="comma-separated commands to run (default: all)")
+    ap.add_argument("--baseline", type=Path, default=None, help="also run `jakdata validate` on the code in DIR")
     a = ap.parse_args()
+    baseline_env = None
+    if a.baseline:
+        where = str(a.baseline.resolve())
+        paths = [where, os.environ.get("PYTHONPATH", "")]
+        baseline_env = {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in paths if p)}
 
     # Packages are generated in child processes: a child's peak RSS on Linux
     # starts from its parent's at fork, so this process must stay small.
@@ -107,11 +125,17 @@ def main() -> int:
         packages[f"{n:,}"] = pkg
 
     results = {}
+    loads: list[float] = []
     for label, pkg in packages.items():
-        cmds = commands(pkg)
+        cmds = commands(pkg, a.baseline)
+        if a.only:
+            keep = {x.strip() for x in a.only.split(",")} | {BEFORE}
+            cmds = {k: v for k, v in cmds.items() if k in keep}
         with open(pkg / "data" / "outcomes.csv", "rb") as fh:
             rows = sum(1 for _ in fh) - 1
         repeats = a.repeats_at_1m if rows >= 1_000_000 else a.repeats
+        if repeats < 1:
+            continue
         runs = {name: {"wall": [], "rss": []} for name in cmds}
         order = list(cmds)
         shuffle = random.Random(20261123)
@@ -125,7 +149,8 @@ def main() -> int:
             for name in list(order):
                 cmd = cmds[name]
                 time.sleep(SETTLE)
-                wall, rss, _ = measure(cmd)
+                loads.append(os.getloadavg()[0])
+                wall, rss, _ = measure(cmd, baseline_env if name == BEFORE else None)
                 runs[name]["wall"].append(wall)
                 runs[name]["rss"].append(rss)
                 print(f"{label:>10} {name:<22} {wall:7.2f} s {rss:7.0f} MiB", file=sys.stderr)
@@ -138,67 +163,74 @@ def main() -> int:
         "processor": platform.processor() or platform.machine(),
         "memory_gib": round(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30, 1),
     }
+    machine["load_range"] = (min(loads), max(loads))  # 1-minute load average before each command
     a.json.parent.mkdir(parents=True, exist_ok=True)
     a.json.write_text(json.dumps({"machine": machine, "results": results}, indent=1), encoding="utf-8")
     print(report(machine, results))
     return 0
 
 
+NAMES = (
+    BEFORE,
+    "jakdata validate",
+    "frictionless validate",
+    "polars floor",
+    "jakdata.load()",
+    "pandas read_csv",
+)
+
+
 def report(machine: dict, results: dict) -> str:
     med = statistics.median
+    lo, hi = machine.get("load_range", (None, None))
     lines = [
         (
             f"Machine: {machine['cpus']} CPUs, {machine['memory_gib']} GiB, {machine['platform']}, "
             f"Python {machine['python']}."
+            + (f" Load average (1 min) during the run: {lo:.1f}–{hi:.1f}." if lo is not None else "")
         ),
         "",
     ]
+    ran = [n for n in NAMES if any(n in r["runs"] for r in results.values())]
     lines += [
-        (
-            "| package | outcome rows | CSV MiB | jakdata validate s | frictionless validate s | polars floor s "
-            "| jakdata.load() s | pandas read_csv s |"
-        ),
-        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+        "| package | outcome rows | CSV MiB | " + " | ".join(f"{n} s" for n in ran) + " |",
+        "| --- | ---: | ---: |" + " ---: |" * len(ran),
     ]
     for label, r in results.items():
         w = {k: v["wall"] for k, v in r["runs"].items()}
         lines.append(
             f"| {label} | {r['outcome_rows']:,} | {r['csv_bytes'] / 2**20:.1f} | "
-            + " | ".join(
-                fmt(w[k])
-                for k in (
-                    "jakdata validate",
-                    "frictionless validate",
-                    "polars floor",
-                    "jakdata.load()",
-                    "pandas read_csv",
-                )
-            )
+            + " | ".join(fmt(w[k]) if k in w else "" for k in ran)
             + " |"
         )
+    ratios = {
+        "frictionless ÷ jakdata (≥ 20 at 10^6)": ("frictionless validate", "jakdata validate", ".1f"),
+        "frictionless ÷ baseline": ("frictionless validate", BEFORE, ".1f"),
+        "baseline ÷ jakdata": (BEFORE, "jakdata validate", ".2f"),
+        "jakdata ÷ polars floor (≤ 2.5)": ("jakdata validate", "polars floor", ".2f"),
+        "jakdata ÷ frictionless (≤ 1.0 bundled)": ("jakdata validate", "frictionless validate", ".2f"),
+        "load ÷ pandas (≤ 1.15)": ("jakdata.load()", "pandas read_csv", ".2f"),
+    }
+    ratios = {k: v for k, v in ratios.items() if v[0] in ran and v[1] in ran}
     lines += [
         "",
         "Ratios of medians:",
         "",
-        (
-            "| package | frictionless ÷ jakdata (≥ 20 at 10^6) | jakdata ÷ polars floor (≤ 2.5) "
-            "| jakdata ÷ frictionless (≤ 1.3 bundled) | load ÷ pandas (≤ 1.15) "
-            "| validate peak RSS MiB | RSS ÷ CSV bytes (≤ 8) |"
-        ),
-        "| --- | ---: | ---: | ---: | ---: | ---: | ---: |",
+        "| package | " + " | ".join(ratios) + " | validate peak RSS MiB | RSS ÷ CSV bytes (≤ 8) |",
+        "| --- |" + " ---: |" * (len(ratios) + 2),
     ]
     for label, r in results.items():
         w = {k: med(v["wall"]) for k, v in r["runs"].items()}
-        rss = med(r["runs"]["jakdata validate"]["rss"])
+        rss = med(r["runs"]["jakdata validate"]["rss"]) if "jakdata validate" in r["runs"] else float("nan")
         lines.append(
-            f"| {label} | {w['frictionless validate'] / w['jakdata validate']:.1f} | "
-            f"{w['jakdata validate'] / w['polars floor']:.2f} | "
-            f"{w['jakdata validate'] / w['frictionless validate']:.2f} | "
-            f"{w['jakdata.load()'] / w['pandas read_csv']:.2f} | {rss:.0f} | "
-            f"{rss * 2**20 / r['csv_bytes']:.1f} |"
+            f"| {label} | "
+            + " | ".join(f"{w[a] / w[b]:{spec}}" for a, b, spec in ratios.values())
+            + f" | {rss:.0f} | {rss * 2**20 / r['csv_bytes']:.1f} |"
         )
     sizes = [
-        (r["outcome_rows"], med(r["runs"]["jakdata validate"]["wall"])) for k, r in results.items() if k != "bundled"
+        (r["outcome_rows"], med(r["runs"]["jakdata validate"]["wall"]))
+        for k, r in results.items()
+        if k != "bundled" and "jakdata validate" in r["runs"]
     ]
     if len(sizes) >= 2:
         lines += [

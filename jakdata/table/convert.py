@@ -265,6 +265,7 @@ def convert_table(
     of cells failing each constraint. With ``loader``, enum columns of
     strings become categoricals whose categories are the enum (call it on
     a table whose enum membership is checked)."""
+    import pandas as pd
     import pyarrow as pa
     import pyarrow.compute as pc
 
@@ -297,5 +298,6 @@ def convert_table(
     for i, (n, c) in enumerate(zip(names, done)):
         if hasattr(c.values, "iloc"):
             frame.insert(i, n, c.values.to_numpy() if c.values.dtype == object else c.values.array)
-    frame.index = raw.frame.index if not loader else frame.index
+    if not loader:  # the raw frame's index (0..n-1), without building the raw frame
+        frame.index = pd.RangeIndex(len(raw))
     return frame, {n: c.bad for n, c in zip(names, done)}, {n: c.violations for n, c in zip(names, done)}

@@ -188,7 +188,7 @@ def check(ctx: Context, only: set[str] | None = None) -> list[Finding]:
     for name in ctx.raws:
         typed = ctx.typed(name)
         out += ctx.type_findings(name)
-        raw = ctx.raws[name].frame
+        raw = ctx.raws[name]
         for col, masks in ctx.violations(name).items():
             fld = ctx.field(name, col) or {}
             for chk, mask in masks.items():
@@ -199,8 +199,13 @@ def check(ctx: Context, only: set[str] | None = None) -> list[Finding]:
                         found = [_with_first(ctx, name, col, f) for f in found]
                     out += found
         schema = pandera_schema(ctx.resource(name).schema, list(typed.columns), only)
+        if not schema.columns:
+            continue  # no column has a check pandera runs
         try:
-            schema.validate(typed, lazy=True)
+            # Only the columns with checks, as a new frame over the same data
+            # (copy-on-write: no copy), validated in place: pandera would
+            # otherwise copy every column first. Nothing is coerced or added.
+            schema.validate(typed[list(schema.columns)], lazy=True, inplace=True)
         except pandera.errors.SchemaErrors as exc:
             fc = exc.failure_cases
             fc = fc[fc["index"].notna()]
@@ -208,7 +213,7 @@ def check(ctx: Context, only: set[str] | None = None) -> list[Finding]:
                 fld = ctx.field(name, col) or {}
                 chk = PANDERA_BUILTIN.get(chk, chk)
                 pos = int(idx)
-                raw_value = raw[col].iloc[pos]
+                raw_value = raw.frame[col].iloc[pos]
                 if chk == "required" and raw_value != "":
                     continue  # present but not of its type: reported as `type`
                 if chk == "required" and col in PROVENANCE:

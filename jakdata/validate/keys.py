@@ -14,7 +14,42 @@ from jakdata.validate.rules import as_list, is_in, rule, target_of
 SEP = "\x1f"
 
 if TYPE_CHECKING:  # pragma: no cover
+    import pandas as pd
+    import pyarrow as pa
+
+    from jakdata.table.read import RawTable
     from jakdata.validate.context import Context
+
+
+def joined(raw: RawTable, columns: list[str], sep: str) -> pa.ChunkedArray:
+    """The cells of ``columns`` joined row by row with ``sep`` (pyarrow,
+    whole columns; the same text as ``frame[columns].agg(sep.join, axis=1)``)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    cells = [raw.arrow(c) for c in columns]
+    if len(cells) == 1:
+        return cells[0]
+    return pc.binary_join_element_wise(*cells, pa.scalar(sep, cells[0].type))
+
+
+def as_series(raw: RawTable, arr: pa.ChunkedArray) -> pd.Series:
+    """A text column of ``raw`` as a pandas ``str`` Series on its frame's index."""
+    import pandas as pd
+
+    return pd.Series(arr.to_pandas(), index=pd.RangeIndex(len(raw)))  # the raw frame's index
+
+
+def all_present(raw: RawTable, columns: list[str]) -> pa.ChunkedArray:
+    """Rows where every cell of ``columns`` is non-empty."""
+    import pyarrow.compute as pc
+
+    from jakdata.table import arrow as vector
+
+    mask = vector.nonempty(raw.arrow(columns[0]))
+    for c in columns[1:]:
+        mask = pc.and_(mask, vector.nonempty(raw.arrow(c)))
+    return mask
 
 
 @rule("primary-key")
@@ -26,12 +61,12 @@ def primary_key(ctx: Context) -> list[Finding]:
             continue
         if len(pk) == 1 and (ctx.field(name, pk[0]) or {}).get("constraints", {}).get("unique"):
             continue  # reported as `unique`
-        frame = ctx.raws[name].frame[pk]
-        exact = frame.agg(SEP.join, axis=1)  # a separator no text cell holds: keys compare cell by cell
+        raw = ctx.raws[name]
+        exact = as_series(raw, joined(raw, pk, SEP))  # a separator no text cell holds: keys compare cell by cell
         repeat = exact.duplicated(keep="first")
         if not repeat.any():
             continue
-        keys = frame.agg("|".join, axis=1)  # as reports show a composite key
+        keys = as_series(raw, joined(raw, pk, "|"))  # as reports show a composite key
         first = {k: ctx.line(name, i) for i, k in enumerate(exact) if not repeat.iloc[i]}
         out += ctx.flag(
             name,
@@ -49,6 +84,10 @@ def primary_key(ctx: Context) -> list[Finding]:
 
 @rule("foreign-key")
 def foreign_key(ctx: Context) -> list[Finding]:
+    import pyarrow.compute as pc
+
+    from jakdata.table import arrow as vector
+
     out: list[Finding] = []
     for name in ctx.raws:
         for fk in ctx.resource(name).schema.get("foreignKeys", []) or []:
@@ -71,17 +110,13 @@ def foreign_key(ctx: Context) -> list[Finding]:
                     )
                 )
                 continue
-            frame = ctx.raws[name].frame[fields]
-            present = (frame != "").all(axis=1)
-            if len(fields) == 1:
-                keys = frame[fields[0]]
-                allowed = ctx.raws[target].arrow(ref_fields[0])
-                missing = present & ~is_in(keys, allowed)
-            else:
-                exact = frame.agg(SEP.join, axis=1)
-                allowed_set = set(ctx.raws[target].frame[ref_fields].agg(SEP.join, axis=1))
-                missing = present & ~exact.isin(allowed_set)
-                keys = frame.agg("|".join, axis=1)  # as reports show it
+            raw = ctx.raws[name]
+            allowed = joined(ctx.raws[target], ref_fields, SEP)
+            found = vector.is_in(joined(raw, fields, SEP), allowed)
+            missing = pc.and_(all_present(raw, fields), pc.invert(found))
+            if not pc.any(missing).as_py():
+                continue
+            keys = raw.frame[fields[0]] if len(fields) == 1 else as_series(raw, joined(raw, fields, "|"))
             out += ctx.flag(
                 name, missing, fields[-1], "foreign-key", f"not found in {target}.{','.join(ref_fields)}", values=keys
             )
@@ -160,13 +195,16 @@ def exactly_one_of(ctx: Context) -> list[Finding]:
             wrong = count != 1
             if ctx.has(name, "arm_id"):  # an arm's row (placebo, vehicle) may name neither
                 wrong &= ~((count == 0) & (ctx.raws[name].frame["arm_id"] != ""))
+            if not wrong.any():
+                continue
+            raw = ctx.raws[name]
             out += ctx.flag(
                 name,
                 wrong,
                 group[0],
                 "drug-or-class",
                 "exactly one of {group} must be set, found {found}",
-                values=frame.agg("|".join, axis=1),
+                values=as_series(raw, joined(raw, group, "|")),
                 group=" / ".join(group),
                 found=count.map({0: "neither"}).fillna("both"),
             )

@@ -40,7 +40,7 @@ def check(ctx: Context) -> list[Finding]:
             if col not in raw.columns:
                 continue
             arr = raw.arrow(col)
-            s = raw.frame[col]
+            cell = lambda i, arr=arr: arr[int(i)].as_py()  # noqa: E731  (the raw cell, for a finding)
             # Every test here depends on the value alone: a column that
             # repeats itself is tested once per distinct value.
             if vector.repeats(arr):
@@ -57,7 +57,7 @@ def check(ctx: Context) -> list[Finding]:
             first = vector.first_char(values)
             edge = pc.or_(vector.is_in(first, WHITESPACE), vector.is_in(vector.last_char(values), WHITESPACE))
             for i in rows(edge):
-                out.append(ctx.finding(name, int(i), col, s.iloc[i], "whitespace", "leading or trailing whitespace"))
+                out.append(ctx.finding(name, int(i), col, cell(i), "whitespace", "leading or trailing whitespace"))
             if fld.get("type", "string") != "string":
                 continue
             non_ascii = pc.invert(pc.string_is_ascii(values))
@@ -65,11 +65,11 @@ def check(ctx: Context) -> list[Finding]:
                 not_nfc = vector.by_distinct(values, lambda v: not unicodedata.is_normalized("NFC", v), where=non_ascii)
                 for i in rows(not_nfc):
                     out.append(
-                        ctx.finding(name, int(i), col, s.iloc[i], "unicode-nfc", "text is not in Unicode NFC form")
+                        ctx.finding(name, int(i), col, cell(i), "unicode-nfc", "text is not in Unicode NFC form")
                     )
                 if col in ids:
                     for i in rows(non_ascii):
-                        v = s.iloc[i]
+                        v = cell(i)
                         bad = next(ch for ch in v if ord(ch) > 127)
                         out.append(
                             ctx.finding(
@@ -85,7 +85,7 @@ def check(ctx: Context) -> list[Finding]:
             if pc.any(risky).as_py():
                 formula = vector.by_distinct(values, lambda v: not _NUMBER.fullmatch(v), where=risky)
                 for i in rows(formula):
-                    v = s.iloc[i]
+                    v = cell(i)
                     out.append(
                         ctx.finding(
                             name,
