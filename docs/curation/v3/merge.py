@@ -26,7 +26,8 @@ file with updates is rewritten only after checking that it round-trips through
 the csv module byte for byte, and the script verifies afterwards that exactly
 the updated rows changed. Files without updates are appended to.
 
-Run from a clean state: ``git checkout data/ && python docs/curation/v3/merge.py``.
+Run from the data before the merge: ``git checkout 460ae52 -- data/ && python docs/curation/v3/merge.py``
+(460ae52 is the tip of branch i20 before the merge).
 The script refuses to run on a data/ folder that already holds merged rows.
 Standard library only.
 """
