@@ -320,7 +320,7 @@ def main() -> int:
     changed: dict[str, set[str]] = defaultdict(set)
     before = {t: {k: dict(r) for k, r in ex_index[t].items()} for t in order}
 
-    def apply(g: str, t: str, k: str, c: str, v: str, why: str) -> None:
+    def apply(g: str, t: str, k: str, c: str, v: str, why: str, shown: str | None = None) -> None:
         row = ex_index[t].get(k)
         old = row[c]
         if old == v:
@@ -328,7 +328,7 @@ def main() -> int:
             return
         row[c] = v
         changed[t].add(k)
-        log.add("update", f"| {g} | {t} | {k} | {c} | {short(old)} | {short(v)} | {why} |")
+        log.add("update", f"| {g} | {t} | {k} | {c} | {short(old)} | {shown or short(v)} | {why} |")
 
     for g, t, k, c, v, old, basis in updates:
         if k not in ex_index[t]:
@@ -359,7 +359,7 @@ def main() -> int:
     for (t, k, c), (how, val, reason) in LEAD_CELLS.items():
         cur = ex_index[t][k][c]
         nv = val if how == "set" else cur.rstrip() + val
-        apply("lead", t, k, c, nv, reason)
+        apply("lead", t, k, c, nv, reason, None if how == "set" else "(was) + " + md(val.strip()))
 
     # 3. checks on the merged rows (reported, never silently fixed)
     merged = {t: existing[t] + [r for _, r in incoming.get(t, [])] for t in order}
