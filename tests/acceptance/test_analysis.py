@@ -317,7 +317,10 @@ def test_case_data_is_listed_when_left_out(ds):
     a = arms_frame(ds, measure="viga-ad-0-1", timepoint_days=364)
     ad6 = _reasons(a, "BREEZE-AD6")
     assert list(ad6["reason"]) == ["case data"] and list(ad6["treat1"]) == ["baricitinib 2 mg"]
-    assert "BREEZE-AD6" in set(
+    # since 0.5.0 BREEZE-AD6's rows are also conditional (patients of BREEZE-AD5 who met the extension's criteria)
+    asked = arms_frame(ds, measure="viga-ad-0-1", timepoint_days=364, include_case_data=True, include_conditional=True)
+    assert "BREEZE-AD6" in set(asked["study_label"])
+    assert "BREEZE-AD6" not in set(
         arms_frame(ds, measure="viga-ad-0-1", timepoint_days=364, include_case_data=True)["study_label"]
     )
 

@@ -193,7 +193,7 @@ def test_the_indication_page_takes_in_its_subtypes(site):
 def test_evidence_question_takes_the_indication_by_any_name(site, indication):
     q = urllib.parse.urlencode({"drug": "Rinvoq", "indication": indication, "_shape": "objects", "_size": "max"})
     rows = get(site, "/jakdata/evidence_for_a_drug_in_an_indication.json?" + q).json()["rows"]
-    assert len(rows) == 48
+    assert len(rows) == 50  # 0.5.0 adds Level Up's week-16 EASI 90 and WP-NRS 0/1 (level-up-out-007, -009)
     assert {r["drug"] for r in rows} == {"upadacitinib"} and {r["indication"] for r in rows} == {"Atopic dermatitis"}
 
 
@@ -520,7 +520,7 @@ def test_ask_the_evidence_question_with_a_brand_and_words(server, browser, tmp_p
     browser.click("#question-evidence_for_a_drug_in_an_indication button")
     browser.screenshot(tmp_path / "evidence-rinvoq-atopic-dermatitis.png", max_height=1600)
     rows = browser.js("document.querySelectorAll('table.rows-and-columns tbody tr').length")
-    assert rows == 48
+    assert rows == 50  # as test_evidence_question_takes_the_indication_by_any_name
     text = browser.text
     assert "Drug “Rinvoq”: upadacitinib" in text and "Indication “atopic dermatitis”: Atopic dermatitis" in text
     assert "Measure Up 1" in text and "EASI-75 response" in text

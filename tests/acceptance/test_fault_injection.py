@@ -156,14 +156,37 @@ CELL_DEFECTS = {
 }
 
 
+#: the key of a group of conflicting claims (data model v3), per table
+CONFLICT_KEY = {
+    "outcomes": ("study_id", "arm_id", "measure_id", "timepoint_days", "statistic", "analysis_population",
+                 "conditional_on"),
+    "comparisons": ("study_id", "arm_id", "control_arm_id", "measure_id", "timepoint_days", "effect_measure",
+                    "analysis_population", "conditional_on"),
+}  # fmt: skip
+
+
+def in_conflict_group(t, k: int) -> bool:
+    """The row is among conflicting claims (it has `preferred` set), or it
+    shares the conflict key with another row of the same document (ALLEGRO-LT's
+    observed and LOCF rows): a changed `reported_in` then makes a group."""
+    if "preferred" in t.header and t.rows[k][t.col("preferred")]:
+        return True
+    key = CONFLICT_KEY.get(t.name)
+    if not key or not all(c in t.header for c in key):
+        return False
+    idx = [t.col(c) for c in key]
+    mine = [t.rows[k][i] for i in idx]
+    return any(j != k and [r[i] for i in idx] == mine for j, r in enumerate(t.rows))
+
+
 def feeds_v3_rule(tables, table: str, k: int, column: str) -> bool:
     """A cell whose corruption also changes what a model-v3 rule sees in
-    another cell: a cell of a row among conflicting claims (its group
-    changes: one-preferred-per-conflict reports the group's other rows) or
-    the printed decision date (approval-date-precision reports
-    decision_date). Those consequences are tested by the rules' own cases."""
-    t = tables[table]
-    if "preferred" in t.header and t.rows[k][t.col("preferred")]:
+    another cell: a cell of a row among conflicting claims, or one that can
+    join such a group (its group changes: one-preferred-per-conflict reports
+    the group's other rows), or the printed decision date
+    (approval-date-precision reports decision_date). Those consequences are
+    tested by the rules' own cases."""
+    if in_conflict_group(tables[table], k):
         return True
     return column == "decision_date_as_printed"
 
@@ -581,7 +604,7 @@ def test_rule_defect_is_reported_at_its_cell(bundled, tmp_path, check, data):
     table, k, column = RULE_DEFECTS[check](tables, data.draw)
     t = tables[table]
     # a row among conflicting claims may leave its group (or join another) when its cells change
-    grouped = {"one-preferred-per-conflict"} if "preferred" in t.header and t.rows[k][t.col("preferred")] else set()
+    grouped = {"one-preferred-per-conflict"} if in_conflict_group(t, k) else set()
     got, lines = findings(root, tables, table)
     where = (table, lines[k], column, check)
     assert where in got, got
