@@ -452,6 +452,16 @@ def timepoint_within_arm_period(ctx: Context) -> list[Finding]:
     return out
 
 
+def _noted_documents(ctx: Context) -> set[str] | None:
+    """The documents some source note is about: ``source_id`` of every table
+    of notes (found by its columns ``note_id`` and ``source_id``, whatever
+    the resource is named); ``None`` when the package has no such table."""
+    tables = tables_with(ctx, "note_id", "source_id")
+    if not tables:
+        return None
+    return {v for name in tables for v in ctx.raws[name].frame["source_id"]}
+
+
 @rule("outcome-n-within-arm-n")
 def outcome_n_within_arm_n(ctx: Context) -> list[Finding]:
     if not ctx.has("arms", "arm_id", "n"):
@@ -459,9 +469,7 @@ def outcome_n_within_arm_n(ctx: Context) -> list[Finding]:
     arms = ctx.typed("arms")
     if not _numeric(arms["n"]):
         return []
-    noted: set[str] = set()
-    if ctx.has("source_notes", "source_id"):
-        noted = set(ctx.raws["source_notes"].frame["source_id"])
+    noted = _noted_documents(ctx) or set()
     out: list[Finding] = []
     for name in tables_with(ctx, "arm_id", "n", skip="arms"):
         t = ctx.typed(name)
@@ -579,9 +587,7 @@ def one_preferred_per_conflict(ctx: Context) -> list[Finding]:
 
     from jakdata.table import arrow as vector
 
-    noted: set[str] | None = None
-    if ctx.has("source_notes", "source_id"):
-        noted = set(ctx.raws["source_notes"].frame["source_id"])
+    noted = _noted_documents(ctx)
     out: list[Finding] = []
     for name in tables_with(ctx, "preferred", "reported_in", "study_id", "arm_id", "measure_id"):
         f = ctx.raws[name].frame

@@ -1035,8 +1035,12 @@ def test_results_groups_match_the_arms_already_in_the_fork(cli, tmp_path):
     record = str(OWN / "NCT99000003.json")
     code, _out, err = cli("import", "ctgov", record, "--into", str(pkg))
     assert code == 0, err
-    for path in (pkg / "data").glob("*.csv"):  # the rows now claim to come from another document
+    for path in (pkg / "data").glob("*.csv"):  # the trial and its arms now come from another document
         text = path.read_text(encoding="utf-8")
+        if path.stem in ("outcomes", "comparisons", "adverse_events"):  # with no results of its own: the
+            # same result from two documents is a conflict a curator settles (model v3, one preferred claim)
+            lines = text.splitlines(keepends=True)
+            text = "".join([lines[0], *(x for x in lines[1:] if "ctgov-nct99000003-2024-05-02" not in x)])
         path.write_text(text.replace("ctgov-nct99000003-2024-05-02", "paper-nct99000003"), encoding="utf-8")
     refresh(pkg)
     arms = {a["label"]: a["arm_id"] for a in rows(pkg, "arms") if a["study_id"] == "nct99000003"}
