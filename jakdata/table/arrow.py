@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -152,6 +153,45 @@ def repeats(column: Any, sample: int = 20_000) -> bool:
     arr = arrow(column)
     n = min(len(arr), sample)
     return n >= 1000 and len(pc.unique(arr.slice(0, n))) * 4 <= n
+
+
+@dataclass(frozen=True)
+class Distinct:
+    """A column that repeats itself, encoded once: its distinct values, and
+    per row the position of its value among them. A test of the values
+    then answers for every row (:meth:`expand`)."""
+
+    values: pa.Array
+    indices: pa.Array
+
+    def expand(self, per_value: Any) -> Any:
+        """Per row, the entry of ``per_value`` (one per distinct value) for its value."""
+        import pyarrow.compute as pc
+
+        return pc.take(per_value, self.indices)
+
+    def rows(self, per_value: Any) -> np.ndarray:
+        """Positions of the rows whose value is true in ``per_value``."""
+        import pyarrow.compute as pc
+
+        per_value = pc.fill_null(per_value, False)
+        if not pc.any(per_value).as_py():
+            import numpy as np
+
+            return np.zeros(0, dtype=np.intp)
+        return positions(self.expand(per_value))
+
+
+def distinct(column: Any) -> Distinct | None:
+    """The column encoded by its distinct values, when it repeats itself
+    (see :func:`repeats`); else ``None``: test it whole."""
+    import pyarrow.compute as pc
+
+    arr = arrow(column)
+    if not repeats(arr):
+        return None
+    values = pc.unique(arr)
+    return Distinct(values, pc.index_in(arr, value_set=values))
 
 
 def per_value(column: Any, test: Callable[[Any], Any]) -> Any:
