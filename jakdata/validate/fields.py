@@ -64,9 +64,12 @@ def _vectorised(name: str, test: Callable[[Any], Any], encoded: Encoded | None =
         import pyarrow.compute as pc
 
         enc = encoded() if encoded is not None else None
-        if enc is not None and len(enc.indices) == len(series):
+        if enc is not None and len(enc.column) == len(series):
             empty = pc.equal(pc.binary_length(enc.values), 0)  # missing in the typed column: passes
-            result = enc.expand(pc.or_(pc.fill_null(test(enc.values), False), empty))
+            ok = pc.or_(pc.fill_null(test(enc.values), False), empty)
+            if pc.all(ok).as_py():  # the usual case: nothing to map back to the rows
+                return pd.Series(True, index=series.index)
+            result = enc.expand(ok)
         else:
             arr = vector.arrow(series)
             result = pc.or_(pc.fill_null(vector.per_value(arr, test), True), pc.is_null(arr))
