@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -152,6 +153,67 @@ def repeats(column: Any, sample: int = 20_000) -> bool:
     arr = arrow(column)
     n = min(len(arr), sample)
     return n >= 1000 and len(pc.unique(arr.slice(0, n))) * 4 <= n
+
+
+class Distinct:
+    """A column that repeats itself, encoded once: its distinct values and,
+    when first asked for, per row the position of its value among them. A
+    test of the values then answers for every row (:meth:`expand`)."""
+
+    def __init__(self, column: Any):
+        import pyarrow.compute as pc
+
+        self.column = column
+        self.values = pc.unique(column)
+
+    @cached_property
+    def indices(self) -> pa.ChunkedArray:
+        import pyarrow.compute as pc
+
+        return pc.index_in(self.column, value_set=self.values)
+
+    def expand(self, per_value: Any) -> Any:
+        """Per row, the entry of ``per_value`` (one per distinct value) for its value."""
+        import pyarrow.compute as pc
+
+        return pc.take(per_value, self.indices)
+
+    def rows(self, per_value: Any) -> np.ndarray:
+        """Positions of the rows whose value is true in ``per_value``."""
+        import numpy as np
+        import pyarrow.compute as pc
+
+        per_value = pc.fill_null(per_value, False)
+        if not pc.any(per_value).as_py():
+            return np.zeros(0, dtype=np.intp)
+        return positions(self.expand(per_value))
+
+
+def distinct(column: Any) -> Distinct | None:
+    """The column encoded by its distinct values, when it repeats itself
+    (see :func:`repeats`); else ``None``: test it whole."""
+    arr = arrow(column)
+    return Distinct(arr) if repeats(arr) else None
+
+
+def group_ids(columns: list[Any], encoded: list[Distinct | None] | None = None) -> np.ndarray:
+    """Per row, a group number: rows get the same number exactly when they
+    are equal in every column (numbers 0, 1, ... dense, in order of first
+    appearance). ``encoded``: the columns' :func:`distinct` encodings, where
+    known (saves computing their distinct values again)."""
+    import numpy as np
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    n = len(columns[0]) if columns else 0
+    group: np.ndarray = np.zeros(n, dtype=np.int64)
+    for i, column in enumerate(columns):
+        enc = encoded[i] if encoded else None
+        values = enc.values if enc is not None else pc.unique(column)
+        codes = enc.indices if enc is not None else pc.index_in(column, value_set=values)
+        combined = pa.array(group * len(values) + pc.fill_null(codes, 0).to_numpy(zero_copy_only=False))
+        group = pc.index_in(combined, value_set=pc.unique(combined)).to_numpy(zero_copy_only=False).astype(np.int64)
+    return group
 
 
 def per_value(column: Any, test: Callable[[Any], Any]) -> Any:

@@ -34,6 +34,7 @@ from typing import TYPE_CHECKING, Any
 from jakdata.errors import UnusableInput
 from jakdata.findings import Finding
 from jakdata.package.files import read_bytes
+from jakdata.table import arrow as vector
 
 if TYPE_CHECKING:  # pragma: no cover
     import numpy as np
@@ -85,6 +86,7 @@ class RawTable:
     findings: list[Finding] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     data: bytes = b""
+    _distinct: dict[str, vector.Distinct | None] = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def columns(self) -> list[str]:
@@ -96,6 +98,13 @@ class RawTable:
     def arrow(self, column: str) -> pa.ChunkedArray:
         """One column as a pyarrow array."""
         return self.table.column(column)
+
+    def distinct(self, column: str) -> vector.Distinct | None:
+        """One column encoded by its distinct values when it repeats itself
+        (else ``None``), computed once and shared by the checks."""
+        if column not in self._distinct:  # two threads may both compute it: same result
+            self._distinct[column] = vector.distinct(self.arrow(column))
+        return self._distinct[column]
 
     @cached_property
     def frame(self) -> pd.DataFrame:
@@ -281,7 +290,6 @@ def _as_missing(table: pa.Table, resource: Resource) -> pa.Table:
     import pyarrow.compute as pc
 
     from jakdata.package.schema import missing_values
-    from jakdata.table import arrow as vector
 
     for fld in resource.fields:
         name = fld["name"]

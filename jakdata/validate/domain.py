@@ -581,6 +581,7 @@ CONFLICT_KEYS = (
 
 @rule("one-preferred-per-conflict")
 def one_preferred_per_conflict(ctx: Context) -> list[Finding]:
+    import numpy as np
     import pandas as pd
     import pyarrow as pa
     import pyarrow.compute as pc
@@ -592,25 +593,26 @@ def one_preferred_per_conflict(ctx: Context) -> list[Finding]:
     for name in tables_with(ctx, "preferred", "reported_in", "study_id", "arm_id", "measure_id"):
         f = ctx.raws[name].frame
         keys = [c for c in CONFLICT_KEYS if c in f.columns]
-        # one key per row (null where no study and arm are named), grouped in arrow
-        named = pc.and_(pc.not_equal(vector.arrow(f["study_id"]), ""), pc.not_equal(vector.arrow(f["arm_id"]), ""))
-        parts = [pc.cast(vector.arrow(f[c]), pa.large_string()) for c in keys]
-        joined = pc.binary_join_element_wise(*parts, pa.scalar("\x1f", pa.large_string()))
-        key = pc.if_else(named, joined, pa.scalar(None, pa.large_string()))
-        pref = vector.arrow(f["preferred"])
-        is_true = pc.equal(pref, "true")
-        has_note = pa.array(
-            vector.to_bool(vector.is_in(f["reported_in"], list(noted))) if noted else [noted is None] * len(f)
+        raw = ctx.raws[name]
+        # a group of rival claims: rows naming a study and an arm, equal in every key column
+        named = vector.to_bool(pc.and_(pc.not_equal(raw.arrow("study_id"), ""), pc.not_equal(raw.arrow("arm_id"), "")))
+        group = vector.group_ids([raw.arrow(c) for c in keys], [raw.distinct(c) for c in keys])
+        groups = int(group.max()) + 1 if len(group) else 0
+        pref = raw.arrow("preferred")
+        is_true = vector.to_bool(pc.equal(pref, "true"))
+        has_note = (
+            vector.to_bool(vector.is_in(f["reported_in"], list(noted))) if noted else np.full(len(f), noted is None)
         )
-        rows = pa.table({"key": key, "src": vector.arrow(f["reported_in"]), "true": is_true, "noted": has_note})
-        groups = rows.group_by("key").aggregate([("src", "count_distinct"), ("true", "sum"), ("noted", "any")])
-        at = pc.index_in(key, value_set=groups["key"])
-        sources = pc.fill_null(pc.take(groups["src_count_distinct"], at), 0)
-        n_true = pd.Series(_numpy(pc.fill_null(pc.take(groups["true_sum"], at), 0)), index=f.index)
-        explained = pd.Series(vector.to_bool(pc.fill_null(pc.take(groups["noted_any"], at), True)), index=f.index)
-        rival = pd.Series(vector.to_bool(pc.and_(pc.greater_equal(sources, 2), named)), index=f.index)
+        source = vector.group_ids([raw.arrow("reported_in")], [raw.distinct("reported_in")])
+        pairs = vector.group_ids([pa.array(group), pa.array(source)])  # one per group and document
+        first: np.ndarray = np.zeros(int(pairs.max()) + 1 if len(pairs) else 0, dtype=np.int64)
+        first[pairs] = group  # each (group, document) pair's group
+        sources = np.bincount(first, minlength=groups)[group]
+        n_true = pd.Series(np.bincount(group, weights=is_true, minlength=groups)[group].astype(np.int64), index=f.index)
+        explained = pd.Series(np.bincount(group, weights=has_note, minlength=groups)[group] > 0, index=f.index)
+        rival = pd.Series((sources >= 2) & named, index=f.index)
         set_ = pd.Series(vector.to_bool(pc.not_equal(pref, "")), index=f.index)
-        chosen = pd.Series(vector.to_bool(is_true), index=f.index)
+        chosen = pd.Series(is_true, index=f.index)
         no_choice = rival & (n_true == 0)
         many = rival & (n_true > 1) & chosen
         unset = rival & (n_true == 1) & ~set_
@@ -618,9 +620,11 @@ def one_preferred_per_conflict(ctx: Context) -> list[Finding]:
         flagged = no_choice | many | unset | unexplained
         members: Any = ""
         if flagged.any():  # the group's ids, for the message (in valid data, never needed)
-            group = pd.Series(_numpy(pc.fill_null(key, "")), index=f.index)
-            no_choice &= ~group.duplicated()  # reported once, on the group's first row
-            members = _members(f, group, flagged)
+            parts = [pc.cast(raw.arrow(c), pa.large_string()) for c in keys]
+            joined = pc.binary_join_element_wise(*parts, pa.scalar("\x1f", pa.large_string()))
+            key = pd.Series(_numpy(pc.if_else(pa.array(named), joined, "")), index=f.index)
+            no_choice &= ~key.duplicated()  # reported once, on the group's first row
+            members = _members(f, key, flagged)
         for mask, message in (
             (set_ & ~rival, "preferred is set, but no other document gives this result (leave it empty)"),
             (no_choice, "conflicting claims ({ids}) and none is preferred: mark one true, the others false"),

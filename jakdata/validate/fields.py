@@ -10,6 +10,7 @@ A pattern on a field with an ``identifierScheme`` is reported as
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from jakdata.findings import Finding
@@ -19,6 +20,7 @@ from jakdata.table.convert import native
 if TYPE_CHECKING:  # pragma: no cover
     import pandera.pandas as pa
 
+    from jakdata.table.read import RawTable
     from jakdata.validate.context import Context
 
 
@@ -43,18 +45,34 @@ def import_pandera(without_hypothesis: bool = False) -> None:
             del sys.modules["hypothesis"]
 
 
-def _vectorised(name: str, test: Callable[[Any], Any]) -> pa.Check:
+#: the raw text column of a field as :meth:`RawTable.distinct` encodes it (or None)
+Encoded = Callable[[], "vector.Distinct | None"]
+
+
+def _vectorised(name: str, test: Callable[[Any], Any], encoded: Encoded | None = None) -> pa.Check:
     """A pandera check named ``name`` (pandera reports it under that name)
     computing ``test`` on the column in pyarrow. Missing cells pass
     (``required`` is a check of its own), so pandera need not drop them
-    first (``ignore_na=False`` saves a copy of every column)."""
+    first (``ignore_na=False`` saves a copy of every column).
+
+    ``encoded``, for a text field (whose typed column is its raw text with
+    empty cells missing), gives the raw column's distinct values, shared by
+    every check of the column: ``test`` then runs once per distinct value."""
 
     def check(series: Any) -> Any:
         import pandas as pd
         import pyarrow.compute as pc
 
-        arr = vector.arrow(series)
-        result = pc.or_(pc.fill_null(vector.per_value(arr, test), True), pc.is_null(arr))
+        enc = encoded() if encoded is not None else None
+        if enc is not None and len(enc.column) == len(series):
+            empty = pc.equal(pc.binary_length(enc.values), 0)  # missing in the typed column: passes
+            ok = pc.or_(pc.fill_null(test(enc.values), False), empty)
+            if pc.all(ok).as_py():  # the usual case: nothing to map back to the rows
+                return pd.Series(True, index=series.index)
+            result = enc.expand(ok)
+        else:
+            arr = vector.arrow(series)
+            result = pc.or_(pc.fill_null(vector.per_value(arr, test), True), pc.is_null(arr))
         return pd.Series(result.to_numpy(zero_copy_only=False), index=series.index)
 
     import pandera.pandas as pa
@@ -62,11 +80,11 @@ def _vectorised(name: str, test: Callable[[Any], Any]) -> pa.Check:
     return pa.Check(check, ignore_na=False, name=name, error=name)
 
 
-def _fullmatch(name: str, pattern: str) -> pa.Check:
-    return _vectorised(name, lambda arr: vector.fullmatch(arr, pattern))
+def _fullmatch(name: str, pattern: str, encoded: Encoded | None = None) -> pa.Check:
+    return _vectorised(name, lambda arr: vector.fullmatch(arr, pattern), encoded)
 
 
-def _length(name: str, op: str, bound: int) -> pa.Check:
+def _length(name: str, op: str, bound: int, encoded: Encoded | None = None) -> pa.Check:
     def test(arr: Any) -> Any:
         import pyarrow.compute as pc
 
@@ -77,7 +95,7 @@ def _length(name: str, op: str, bound: int) -> pa.Check:
                 return pc.less_equal(nbytes, bound)
         return getattr(pc, op)(pc.utf8_length(arr), bound)
 
-    return _vectorised(name, test)
+    return _vectorised(name, test, encoded)
 
 
 def check_names(field: dict[str, Any]) -> list[str]:
@@ -99,31 +117,36 @@ def check_names(field: dict[str, Any]) -> list[str]:
     return names
 
 
-def column_checks(field: dict[str, Any]) -> list[pa.Check]:
+def column_checks(field: dict[str, Any], encoded: Encoded | None = None) -> list[pa.Check]:
     """The pandera checks of a field's constraints, each named after its
-    catalogue entry."""
+    catalogue entry (``encoded``: see :func:`_vectorised`)."""
     import pandera.pandas as pa
 
     c = field.get("constraints", {})
     make = {
-        "enum": lambda n: _vectorised(n, lambda arr: vector.is_in(arr, c["enum"])),
-        "identifier-format": lambda n: _fullmatch(n, c["pattern"]),
-        "pattern": lambda n: _fullmatch(n, c["pattern"]),
+        "enum": lambda n: _vectorised(n, lambda arr: vector.is_in(arr, c["enum"]), encoded),
+        "identifier-format": lambda n: _fullmatch(n, c["pattern"], encoded),
+        "pattern": lambda n: _fullmatch(n, c["pattern"], encoded),
         "minimum": lambda n: pa.Check.ge(c["minimum"], name=n, error=n),
         "maximum": lambda n: pa.Check.le(c["maximum"], name=n, error=n),
-        "max-length": lambda n: _length(n, "less_equal", c["maxLength"]),
-        "min-length": lambda n: _length(n, "greater_equal", c["minLength"]),
+        "max-length": lambda n: _length(n, "less_equal", c["maxLength"], encoded),
+        "min-length": lambda n: _length(n, "greater_equal", c["minLength"], encoded),
     }
     return [make[name](name) for name in check_names(field)]
 
 
 def pandera_schema(
-    schema: dict[str, Any], present: list[str] | None = None, only: set[str] | None = None
+    schema: dict[str, Any],
+    present: list[str] | None = None,
+    only: set[str] | None = None,
+    raw: RawTable | None = None,
 ) -> pa.DataFrameSchema:
     """A pandera ``DataFrameSchema`` for the typed frame of a Table Schema
     (of the checks named in ``only``, when given). Fields that frictionless'
     reader converts keep only ``required`` here: the reader checked their
-    other constraints (see :meth:`Context.violations`)."""
+    other constraints (see :meth:`Context.violations`). With ``raw`` (the
+    table the typed frame was converted from), checks of text fields run on
+    its columns' distinct values."""
     import pandera.pandas as pa
 
     columns = {}
@@ -136,7 +159,10 @@ def pandera_schema(
             c = {"required": c.get("required", False)}
         if only is not None:
             c = {k: v for k, v in c.items() if k in only or (k == "pattern" and "identifier-format" in only)}
-        checks = column_checks({**fld, "constraints": c})
+        encoded = None
+        if raw is not None and name in raw.columns and native(fld) and fld.get("type", "string") == "string":
+            encoded = partial(raw.distinct, name)
+        checks = column_checks({**fld, "constraints": c}, encoded)
         if not (checks or c.get("required") or c.get("unique")):
             continue  # nothing to check: its type is checked on conversion
         columns[name] = pa.Column(
@@ -198,7 +224,7 @@ def check(ctx: Context, only: set[str] | None = None) -> list[Finding]:
                     if chk == "unique":
                         found = [_with_first(ctx, name, col, f) for f in found]
                     out += found
-        schema = pandera_schema(ctx.resource(name).schema, list(typed.columns), only)
+        schema = pandera_schema(ctx.resource(name).schema, list(typed.columns), only, raw)
         if not schema.columns:
             continue  # no column has a check pandera runs
         try:

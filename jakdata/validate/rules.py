@@ -66,14 +66,17 @@ def is_in(values: pd.Series, allowed: Any) -> pd.Series:
 def lookup(keys: pd.Series, ref_keys: pd.Series, ref_values: pd.Series) -> pd.Series:
     """For each key, the value of the first ``ref_keys`` row with that key
     (missing where there is none): a vectorised ``Series.map``."""
+    import pandas as pd
     import pyarrow.compute as pc
 
     from jakdata.table import arrow as vector
 
     ref = vector.arrow(ref_keys.astype("str").where(ref_keys.notna(), ""))
     pos = pc.fill_null(pc.index_in(vector.arrow(keys.where(keys.notna(), "")), value_set=ref), -1)
-    out = ref_values.reset_index(drop=True).reindex(pos.to_numpy(zero_copy_only=False))
-    return out.set_axis(keys.index)
+    # what ``reindex`` by position gives (-1: missing, the dtype widened as
+    # reindex widens it), without its cost on a long column
+    values = pd.api.extensions.take(ref_values.array, pos.to_numpy(zero_copy_only=False), allow_fill=True)
+    return pd.Series(values, index=keys.index, name=ref_values.name)
 
 
 def target_of(table: str, ref: dict[str, Any]) -> str:

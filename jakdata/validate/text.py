@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from jakdata.findings import Finding
 from jakdata.table import arrow as vector
@@ -43,14 +43,9 @@ def check(ctx: Context) -> list[Finding]:
             cell = lambda i, arr=arr: arr[int(i)].as_py()  # noqa: E731  (the raw cell, for a finding)
             # Every test here depends on the value alone: a column that
             # repeats itself is tested once per distinct value.
-            if vector.repeats(arr):
-                values = pc.unique(arr)
-
-                def rows(mask: Any, values: Any = values, arr: Any = arr) -> Any:
-                    mask = pc.fill_null(mask, False)
-                    if not pc.any(mask).as_py():
-                        return []
-                    return vector.positions(vector.is_in(arr, pc.filter(values, mask)))
+            encoded = raw.distinct(col)
+            if encoded is not None:
+                values, rows = encoded.values, encoded.rows
             else:
                 values, rows = arr, vector.positions  # type: ignore[assignment]
 

@@ -54,3 +54,23 @@ def test_arrow_keeps_numbers_and_makes_text_large_string():
 
     assert vector.arrow(pd.Series(["a", None], dtype="str")).type == pa.large_string()
     assert vector.arrow(pd.Series([1, None], dtype="Int64")).type == pa.int64()
+
+
+@settings(max_examples=200, deadline=None)
+@given(rows=st.lists(st.tuples(st.sampled_from(["", "a", "b", "a|b"]), st.sampled_from(["", "x", "b|"])), max_size=40))
+def test_group_ids_number_rows_equal_in_every_column_alike(rows):
+    columns = [pa.chunked_array([pa.array([r[i] for r in rows], pa.large_string())]) for i in (0, 1)]
+    ids = vector.group_ids(columns, [vector.Distinct(c) for c in columns[:1]] + [None])
+    first: dict[tuple[str, str], int] = {}
+    expected = [first.setdefault(r, len(first)) for r in rows]  # dense, in order of first appearance
+    assert ids.tolist() == expected
+
+
+def test_distinct_maps_a_test_of_the_values_back_to_the_rows():
+    column = pa.chunked_array([pa.array(["b", "a", "b"]), pa.array(["c", "a"])])
+    enc = vector.Distinct(column)
+    assert enc.values.to_pylist() == ["b", "a", "c"]
+    is_a = pa.array([v == "a" for v in enc.values.to_pylist()])
+    assert enc.expand(is_a).to_pylist() == [False, True, False, False, True]
+    assert enc.rows(is_a).tolist() == [1, 4]
+    assert enc.rows(pa.array([False, False, None])).tolist() == []
