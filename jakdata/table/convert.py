@@ -216,13 +216,15 @@ def read_python(arr: Any, field: dict[str, Any]) -> Column:
 
 
 def _hashable(value: Any) -> Any:
+    """A value as a key for ``unique``: itself, or (objects, arrays,
+    geopoints) its canonical JSON."""
     import json
 
-    if value is None:
-        return None
-    if isinstance(value, (dict, list)):
+    try:
+        hash(value)
+    except TypeError:
         return json.dumps(value, sort_keys=True, default=str)
-    return value if not hasattr(value, "__dict__") else str(value)
+    return value
 
 
 def _series(values: list[Any], field: dict[str, Any]) -> pd.Series:
@@ -293,11 +295,12 @@ def convert_table(
             done = list(pool.map(one, present))
     names = [f["name"] for f in present]
     arrow_cols = [(n, c.values) for n, c in zip(names, done) if not hasattr(c.values, "iloc")]
-    table = pa.table([v for _, v in arrow_cols], names=[n for n, _ in arrow_cols])
-    frame = table.to_pandas(types_mapper=pandas_types().get)
+    if arrow_cols:
+        table = pa.table([v for _, v in arrow_cols], names=[n for n, _ in arrow_cols])
+        frame = table.to_pandas(types_mapper=pandas_types().get)  # index 0..n-1, as the raw frame's
+    else:  # every field read by frictionless
+        frame = pd.DataFrame(index=pd.RangeIndex(len(raw)))
     for i, (n, c) in enumerate(zip(names, done)):
         if hasattr(c.values, "iloc"):
             frame.insert(i, n, c.values.to_numpy() if c.values.dtype == object else c.values.array)
-    if not loader:  # the raw frame's index (0..n-1), without building the raw frame
-        frame.index = pd.RangeIndex(len(raw))
     return frame, {n: c.bad for n, c in zip(names, done)}, {n: c.violations for n, c in zip(names, done)}

@@ -187,6 +187,23 @@ def test_a_header_without_rows_is_an_empty_table(tmp_path, text):
     assert _jakdata(pkg) == []
 
 
+def test_a_table_of_fields_frictionless_reads_only(tmp_path):
+    import jakdata
+
+    schema = {
+        "fields": [
+            {"name": "at", "type": "datetime"},
+            {"name": "tags", "type": "array", "constraints": {"unique": True}},
+        ]
+    }
+    text = 'at,tags\n2020-01-01T00:00:00Z,"[1, 2]"\n2020-01-02,"[1,2]"\n'
+    pkg = write_package(tmp_path / "pkg", {"t": (schema, text)})
+    assert _jakdata(pkg) == [(3, "at", "type"), (3, "tags", "unique")]
+    ok = write_package(tmp_path / "ok", {"t": (schema, 'at,tags\n2020-01-01T00:00:00Z,"[1, 2]"\n')})
+    frame = jakdata.load(ok)["t"]
+    assert len(frame) == 1 and frame["tags"].tolist() == [[1, 2]]
+
+
 def test_unique_compares_values_not_spellings(tmp_path):
     pkg = _package(tmp_path, {"type": "integer", "bareNumber": False, "constraints": {"unique": True}}, ["1", "$1"])
     assert _jakdata(pkg) == [(3, "x", "unique")]
