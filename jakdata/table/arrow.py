@@ -91,6 +91,66 @@ def by_distinct(column: Any, predicate: Callable[[str], bool], where: Any = None
     return result if where is None else pc.and_(result, where)
 
 
+def edge_bytes(column: Any) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per cell of a text column: its first byte, its last byte and whether
+    it is non-empty (numpy arrays read off the column's offsets: nothing is
+    copied but one byte per cell)."""
+    import numpy as np
+    import pyarrow as pa
+
+    arr = arrow(column)
+    chunks = arr.chunks if isinstance(arr, pa.ChunkedArray) else [arr]
+    firsts, lasts, present = [], [], []
+    for chunk in chunks:
+        if pa.types.is_large_string(chunk.type) or pa.types.is_large_binary(chunk.type):
+            width = np.int64
+        elif pa.types.is_string(chunk.type) or pa.types.is_binary(chunk.type):
+            width = np.int32
+        else:
+            raise TypeError(f"not a text column: {chunk.type}")
+        _, offsets_buf, data_buf = chunk.buffers()
+        n = len(chunk)
+        offsets = np.frombuffer(offsets_buf, width)[chunk.offset : chunk.offset + n + 1] if n else np.zeros(1, width)
+        data = np.frombuffer(data_buf, np.uint8) if data_buf is not None else np.zeros(0, np.uint8)
+        starts, ends = offsets[:-1], offsets[1:]
+        full = ends > starts
+        first = np.zeros(n, np.uint8)
+        last = np.zeros(n, np.uint8)
+        first[full] = data[starts[full]]
+        last[full] = data[ends[full] - 1]
+        firsts.append(first)
+        lasts.append(last)
+        present.append(full)
+    if not firsts:
+        return np.zeros(0, np.uint8), np.zeros(0, np.uint8), np.zeros(0, bool)
+    return np.concatenate(firsts), np.concatenate(lasts), np.concatenate(present)
+
+
+def edge_chars(column: Any, first: tuple[str, ...], last: tuple[str, ...] = ()) -> np.ndarray:
+    """Boolean numpy mask: the cell starts with a character of ``first`` or
+    ends with one of ``last``. Decided on the cells' first and last bytes
+    (a character's UTF-8 lead byte, its final byte), then exactly, in
+    Python, on the few cells those bytes leave in doubt."""
+    import numpy as np
+
+    head, tail, present = edge_bytes(column)
+    lead = np.zeros(256, bool)
+    lead[[ch.encode("utf-8")[0] for ch in first]] = True
+    end = np.zeros(256, bool)
+    end[[ch.encode("utf-8")[-1] for ch in last]] = True
+    maybe = present & (lead[head] | end[tail])
+    if all(len(ch.encode("utf-8")) == 1 for ch in first + last):  # single bytes: exact already
+        return maybe
+    out = np.zeros(len(maybe), bool)
+    candidates = np.flatnonzero(maybe)
+    if len(candidates):
+        import pyarrow as pa
+
+        cells = arrow(column).take(pa.array(candidates)).to_pylist()
+        out[candidates] = [v[:1] in first or v[-1:] in last for v in cells]
+    return out
+
+
 def first_char(column: Any) -> Any:
     import pyarrow.compute as pc
 

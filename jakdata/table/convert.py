@@ -26,6 +26,8 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from jakdata.table import arrow as vector
+
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
     import pyarrow as pa
@@ -96,18 +98,23 @@ def pandas_types() -> dict:
     }
 
 
-def convert_arrow(arr: Any, field: dict[str, Any]) -> tuple[pa.ChunkedArray, np.ndarray]:
+def convert_arrow(
+    arr: Any, field: dict[str, Any], encoded: vector.Distinct | None = None
+) -> tuple[pa.ChunkedArray, np.ndarray]:
     """A text column converted to the field's type in pyarrow (empty cells
     and cells that do not fit become null) and a boolean numpy mask of the
-    cells that did not fit."""
+    cells that did not fit. ``encoded``, the column's distinct values (see
+    :meth:`RawTable.distinct`): each distinct value is converted once, and
+    the rows take their value's result (no text is copied)."""
     import pyarrow as pa
     import pyarrow.compute as pc
-
-    from jakdata.table import arrow as vector
 
     t = field.get("type", "string")
     if t not in ("integer", "number", "boolean", "date"):
         return vector.empty_as_null(arr), np.zeros(len(arr), bool)
+    if encoded is not None and len(encoded.column) == len(arr):
+        values, bad = convert_arrow(encoded.values, field)
+        return pc.take(values, encoded.indices), vector.to_bool(encoded.expand(pa.array(bad)))
     present = pc.greater(pc.binary_length(arr), 0)
     null = pa.scalar(None, arr.type)
 
@@ -280,7 +287,7 @@ def convert_table(
         )
         if python:
             return read_python(text, fld)
-        values, bad = convert_arrow(text, fld)
+        values, bad = convert_arrow(text, fld, raw.distinct(fld["name"]))
         enum = (fld.get("constraints") or {}).get("enum")
         if loader and enum and fld.get("type", "string") == "string":
             values = categorical(values, fld)

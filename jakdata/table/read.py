@@ -176,16 +176,22 @@ def _quiet_undecodable_rows(handler: Any) -> Iterator[None]:
         sys.unraisablehook = previous
 
 
+def read_file(resource: Resource) -> bytes:
+    """The bytes of ``resource``'s file, within ``JAKDATA_MAX_FILE_BYTES``."""
+    return read_bytes(resource.path, resource.relpath, max_bytes=limit(MAX_FILE_BYTES), setting=MAX_FILE_BYTES)
+
+
 def read_table(resource: Resource, data: bytes | None = None) -> RawTable:
-    """Read ``resource``'s file (or ``data``, its would-be bytes, for a
-    package being changed in memory) into a :class:`RawTable`."""
+    """Read ``resource``'s file (or ``data``: its bytes as read by
+    :func:`read_file`, or its would-be bytes, for a package being changed
+    in memory) into a :class:`RawTable`."""
     import numpy as np
     import pyarrow as pa
     import pyarrow.csv as pacsv
 
     relpath = resource.relpath
     if data is None:
-        data = read_bytes(resource.path, relpath, max_bytes=limit(MAX_FILE_BYTES), setting=MAX_FILE_BYTES)
+        data = read_file(resource)
     body, warnings = sniff(transcode(data, resource.descriptor.get("encoding"), relpath), relpath)
 
     header, header_end, header_lines = _header(body, relpath)

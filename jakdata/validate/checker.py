@@ -90,7 +90,7 @@ def validate_tables(
     context, whose typed tables a caller may reuse (no second read or
     conversion: see :func:`jakdata.dataset.load_valid`)."""
     from jakdata.package.hashing import sha256
-    from jakdata.table.read import read_table
+    from jakdata.table.read import read_file, read_table
     from jakdata.validate import fields, structure, text
     from jakdata.validate import package as package_checks
     from jakdata.validate.context import Context
@@ -113,8 +113,10 @@ def validate_tables(
         tables: dict[str, RawTable] = {}
         digests: dict[str, Future[str]] = {}
         for name, res in package.resources.items():
-            tables[name] = read_table(res) if raws is None else raws[name]
-            digests[name] = pool.submit(sha256, tables[name].data)  # while the next is read
+            # The file is hashed while it is parsed (hashlib releases the GIL).
+            data = read_file(res) if raws is None else raws[name].data
+            digests[name] = pool.submit(sha256, data)
+            tables[name] = read_table(res, data) if raws is None else raws[name]
         integrity = pool.submit(package_checks.integrity, package, tables, digests)
         ctx = Context(package, tables, collector)
         ctx.id_columns  # noqa: B018  (computed once, before the worker reads it)

@@ -30,6 +30,7 @@ _NUMBER = re.compile(NUMBER)
 
 
 def check(ctx: Context) -> list[Finding]:
+    import pyarrow as pa
     import pyarrow.compute as pc
 
     out: list[Finding] = []
@@ -49,8 +50,7 @@ def check(ctx: Context) -> list[Finding]:
             else:
                 values, rows = arr, vector.positions  # type: ignore[assignment]
 
-            first = vector.first_char(values)
-            edge = pc.or_(vector.is_in(first, WHITESPACE), vector.is_in(vector.last_char(values), WHITESPACE))
+            edge = pa.array(vector.edge_chars(values, WHITESPACE, WHITESPACE))
             for i in rows(edge):
                 out.append(ctx.finding(name, int(i), col, cell(i), "whitespace", "leading or trailing whitespace"))
             if fld.get("type", "string") != "string":
@@ -76,8 +76,9 @@ def check(ctx: Context) -> list[Finding]:
                                 f"identifier contains the non-ASCII character {bad!r} (U+{ord(bad):04X})",
                             )
                         )
-            risky = vector.is_in(first, FORMULA_START)
-            if pc.any(risky).as_py():
+            starts = vector.edge_chars(values, FORMULA_START)
+            if starts.any():
+                risky = pa.array(starts)
                 formula = vector.by_distinct(values, lambda v: not _NUMBER.fullmatch(v), where=risky)
                 for i in rows(formula):
                     v = cell(i)

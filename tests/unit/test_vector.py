@@ -74,3 +74,35 @@ def test_distinct_maps_a_test_of_the_values_back_to_the_rows():
     assert enc.expand(is_a).to_pylist() == [False, True, False, False, True]
     assert enc.rows(is_a).tolist() == [1, 4]
     assert enc.rows(pa.array([False, False, None])).tolist() == []
+
+
+#: whitespace of one to three bytes, formula starts, and characters whose
+#: UTF-8 lead or final byte is a whitespace character's
+EDGES = "a=+-@ \t\x1f\x85\u00a0\u1680\u2003\u202f\u3000éΩ≥\u0301\U0001f600"
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    values=st.lists(
+        st.text(alphabet=st.sampled_from(list(EDGES)), max_size=6),
+        max_size=30,
+    ),
+    cut=st.integers(0, 30),
+    large=st.booleans(),
+)
+def test_edge_chars_is_exactly_pythons(values, cut, large):
+    from jakdata.validate.text import FORMULA_START
+
+    typ = pa.large_string() if large else pa.string()
+    column = pa.chunked_array([pa.array(values[:cut], typ), pa.array(values[cut:], typ)], typ).slice(1 if values else 0)
+    cells = column.to_pylist()
+    got = vector.edge_chars(column, WHITESPACE, WHITESPACE)
+    assert got.tolist() == [v[:1].isspace() or v[-1:].isspace() for v in cells]
+    assert vector.edge_chars(column, FORMULA_START).tolist() == [v[:1] in FORMULA_START for v in cells]
+
+
+def test_edge_bytes_reads_first_and_last_byte_of_each_cell():
+    first, last, present = vector.edge_bytes(pa.array(["ab", "", "é"], pa.large_string()))
+    assert first.tolist() == [ord("a"), 0, 0xC3]
+    assert last.tolist() == [ord("b"), 0, 0xA9]
+    assert present.tolist() == [True, False, True]
