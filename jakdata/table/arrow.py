@@ -114,8 +114,8 @@ def edge_bytes(column: Any) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         data = np.frombuffer(data_buf, np.uint8) if data_buf is not None else np.zeros(0, np.uint8)
         starts, ends = offsets[:-1], offsets[1:]
         full = ends > starts
-        first = np.zeros(n, np.uint8)
-        last = np.zeros(n, np.uint8)
+        first: np.ndarray = np.zeros(n, np.uint8)
+        last: np.ndarray = np.zeros(n, np.uint8)
         first[full] = data[starts[full]]
         last[full] = data[ends[full] - 1]
         firsts.append(first)
@@ -134,14 +134,14 @@ def edge_chars(column: Any, first: tuple[str, ...], last: tuple[str, ...] = ()) 
     import numpy as np
 
     head, tail, present = edge_bytes(column)
-    lead = np.zeros(256, bool)
+    lead: np.ndarray = np.zeros(256, bool)
     lead[[ch.encode("utf-8")[0] for ch in first]] = True
-    end = np.zeros(256, bool)
+    end: np.ndarray = np.zeros(256, bool)
     end[[ch.encode("utf-8")[-1] for ch in last]] = True
     maybe = present & (lead[head] | end[tail])
     if all(len(ch.encode("utf-8")) == 1 for ch in first + last):  # single bytes: exact already
         return maybe
-    out = np.zeros(len(maybe), bool)
+    out: np.ndarray = np.zeros(len(maybe), bool)
     candidates = np.flatnonzero(maybe)
     if len(candidates):
         import pyarrow as pa
