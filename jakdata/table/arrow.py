@@ -260,20 +260,34 @@ def group_ids(columns: list[Any], encoded: list[Distinct | None] | None = None) 
     """Per row, a group number: rows get the same number exactly when they
     are equal in every column (numbers 0, 1, ... dense, in order of first
     appearance). ``encoded``: the columns' :func:`distinct` encodings, where
-    known (saves computing their distinct values again)."""
+    known (saves computing their distinct values again).
+
+    Each column's code (the position of its value among its distinct
+    values) is a digit of a mixed-radix number, one per row, so equal
+    numbers are equal rows; the numbers are made dense once at the end
+    (and earlier only if they would outgrow 62 bits)."""
     import numpy as np
     import pyarrow as pa
     import pyarrow.compute as pc
 
+    def dense(numbers: np.ndarray) -> np.ndarray:
+        arr = pa.array(numbers)
+        return pc.index_in(arr, value_set=pc.unique(arr)).to_numpy(zero_copy_only=False).astype(np.int64)
+
     n = len(columns[0]) if columns else 0
     group: np.ndarray = np.zeros(n, dtype=np.int64)
+    bound = 1  # every number so far is below it
     for i, column in enumerate(columns):
         enc = encoded[i] if encoded else None
         values = enc.values if enc is not None else pc.unique(column)
         codes = enc.indices if enc is not None else pc.index_in(column, value_set=values)
-        combined = pa.array(group * len(values) + pc.fill_null(codes, 0).to_numpy(zero_copy_only=False))
-        group = pc.index_in(combined, value_set=pc.unique(combined)).to_numpy(zero_copy_only=False).astype(np.int64)
-    return group
+        radix = max(len(values), 1)
+        if bound * radix >= 2**62:
+            group = dense(group)
+            bound = int(group.max()) + 1 if n else 1
+        group = group * radix + pc.fill_null(codes, 0).to_numpy(zero_copy_only=False)
+        bound *= radix
+    return dense(group) if n else group
 
 
 def per_value(column: Any, test: Callable[[Any], Any]) -> Any:

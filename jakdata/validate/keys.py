@@ -112,10 +112,17 @@ def foreign_key(ctx: Context) -> list[Finding]:
                 continue
             raw = ctx.raws[name]
             allowed = joined(ctx.raws[target], ref_fields, SEP)
-            found = vector.is_in(joined(raw, fields, SEP), allowed)
-            missing = pc.and_(all_present(raw, fields), pc.invert(found))
-            if not pc.any(missing).as_py():
-                continue
+            encoded = raw.distinct(fields[0]) if len(fields) == 1 else None
+            if encoded is not None:  # a repeating column: each distinct value looked up once
+                absent = pc.and_(vector.nonempty(encoded.values), pc.invert(vector.is_in(encoded.values, allowed)))
+                if not pc.any(absent).as_py():
+                    continue
+                missing = encoded.expand(absent)
+            else:
+                found = vector.is_in(joined(raw, fields, SEP), allowed)
+                missing = pc.and_(all_present(raw, fields), pc.invert(found))
+                if not pc.any(missing).as_py():
+                    continue
             keys = raw.frame[fields[0]] if len(fields) == 1 else as_series(raw, joined(raw, fields, "|"))
             out += ctx.flag(
                 name, missing, fields[-1], "foreign-key", f"not found in {target}.{','.join(ref_fields)}", values=keys

@@ -106,3 +106,14 @@ def test_edge_bytes_reads_first_and_last_byte_of_each_cell():
     assert first.tolist() == [ord("a"), 0, 0xC3]
     assert last.tolist() == [ord("b"), 0, 0xA9]
     assert present.tolist() == [True, False, True]
+
+
+def test_group_ids_stay_exact_beyond_62_bits():
+    import random
+
+    rng = random.Random(3)
+    rows = [tuple(str(rng.randrange(100)) for _ in range(12)) for _ in range(400)]  # 100**12 > 2**62 codes
+    rows += rows[:50]  # some rows equal in every column
+    columns = [pa.chunked_array([pa.array([r[i] for r in rows], pa.large_string())]) for i in range(12)]
+    first: dict[tuple[str, ...], int] = {}
+    assert vector.group_ids(columns).tolist() == [first.setdefault(r, len(first)) for r in rows]
