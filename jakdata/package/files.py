@@ -41,6 +41,19 @@ def _refuse_special(path: Path, what: str) -> None:
         raise UnusableInput(f"is not a regular file (a pipe, socket or device?), not a {what}", str(path))
 
 
+def regular_size(path: Path | str, shown: str | None = None, what: str = "CSV file") -> int:
+    """The size of a regular file; :class:`UnusableInput` naming ``shown``
+    (default: the path), as :func:`read_bytes` gives it, otherwise."""
+    shown = shown or str(path)
+    try:
+        _refuse_special(Path(path), what)
+        return os.stat(path).st_size
+    except UnusableInput as exc:
+        raise UnusableInput(exc.args[0], shown) from None
+    except OSError as exc:
+        raise UnusableInput(f"cannot be read ({exc.strerror})", shown) from None
+
+
 def read_bytes(
     path: Path | str,
     shown: str | None = None,

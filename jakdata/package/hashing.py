@@ -12,6 +12,17 @@ from jakdata.package.descriptor import Package, open_package
 from jakdata.package.files import read_bytes, safe_relative
 
 
+def declared_hash(descriptor: dict) -> tuple[str, str] | None:
+    """The algorithm and hex digest a resource declares in ``hash``
+    (``<algorithm>:<hex>``; a bare hex digest is MD5, as the Data Package
+    spec has it), or ``None``."""
+    declared = descriptor.get("hash")
+    if not isinstance(declared, str):
+        return None
+    algo, _, hexdigest = declared.partition(":") if ":" in declared else ("md5", "", declared)
+    return algo, hexdigest
+
+
 def sha256(data: bytes) -> str:
     """Hex SHA-256 of ``data``."""
     return hashlib.sha256(data).hexdigest()

@@ -85,8 +85,28 @@ class RawTable:
     lines: np.ndarray  # CSV line number of each row
     findings: list[Finding] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
-    data: bytes = b""
+    data: bytes = b""  # the file's bytes (empty when it was streamed: see ``size`` and ``digests``)
+    size: int | None = None  # the file's size, when ``data`` does not hold it
+    digests: dict[str, str] = field(default_factory=dict)  # hex digests by algorithm, computed as it was read
     _distinct: dict[str, vector.Distinct | None] = field(default_factory=dict, repr=False, compare=False)
+
+    @property
+    def nbytes(self) -> int:
+        """The size of the file as read."""
+        return len(self.data) if self.size is None else self.size
+
+    def digest(self, algorithm: str) -> str:
+        """The hex digest of the file as read (``ValueError`` for an
+        algorithm :mod:`hashlib` does not know)."""
+        import hashlib
+
+        if algorithm not in self.digests:
+            hasher = hashlib.new(algorithm)  # unknown: ValueError
+            if self.size is not None:  # pragma: no cover - a streamed file is hashed with the declared algorithm
+                raise RuntimeError(f"{self.relpath} was not hashed with {algorithm} as it was read")
+            hasher.update(self.data)
+            self.digests[algorithm] = hasher.hexdigest()
+        return self.digests[algorithm]
 
     @property
     def columns(self) -> list[str]:
@@ -182,16 +202,184 @@ def read_file(resource: Resource) -> bytes:
 
 
 def read_table(resource: Resource, data: bytes | None = None) -> RawTable:
-    """Read ``resource``'s file (or ``data``: its bytes as read by
-    :func:`read_file`, or its would-be bytes, for a package being changed
-    in memory) into a :class:`RawTable`."""
-    import numpy as np
+    """Read ``resource``'s file (or ``data``: its would-be bytes, for a
+    package being changed in memory) into a :class:`RawTable`.
+
+    A large file is streamed (see :func:`_streamed`); every other file, and
+    a large one the stream does not read as a plain table, is read whole."""
+    if data is None:
+        streamed = _streamed(resource)
+        if streamed is not None:
+            return streamed
+        data = read_file(resource)
+    return _read(resource, data)
+
+
+def _parse(source: Any, names: list[str], newlines_in_values: bool, on_invalid: Any) -> pa.Table:
+    """pyarrow's CSV reader on ``source`` (a buffer or file), every cell as text."""
     import pyarrow as pa
     import pyarrow.csv as pacsv
 
+    with _quiet_undecodable_rows(on_invalid):
+        return pacsv.read_csv(
+            source,
+            read_options=pacsv.ReadOptions(column_names=names, block_size=1 << 22),
+            parse_options=pacsv.ParseOptions(
+                newlines_in_values=newlines_in_values, ignore_empty_lines=False, invalid_row_handler=on_invalid
+            ),
+            convert_options=pacsv.ConvertOptions(
+                column_types={n: pa.large_string() for n in names},  # pandas str is large_string: no cast
+                strings_can_be_null=False,
+                quoted_strings_can_be_null=False,
+            ),
+        )
+
+
+#: files from this size (bytes) are streamed: parsed as pyarrow reads them,
+#: and scanned (hash, line count) on a second thread at the same time
+STREAM_FROM = 8 * 2**20
+_PREFIX = 1 << 20  # bytes read first for the header
+
+
+@dataclass
+class _Scan:
+    """What one pass over a file's bytes found."""
+
+    size: int = 0
+    newlines: int = 0
+    last: bytes = b""
+    nul: bool = False
+    crlf: bool = False
+    digests: dict[str, str] = field(default_factory=dict)
+
+
+def _scan(path: Any, algorithms: list[str], limit_bytes: int) -> _Scan:
+    """Hash the file and count its lines in 4 MiB steps (one buffer, reused;
+    hashlib and numpy release the GIL); stops after ``limit_bytes``."""
+    import hashlib
+
+    import numpy as np
+
+    hashers = [hashlib.new(a) for a in algorithms]
+    out = _Scan()
+    buf = bytearray(1 << 22)
+    view = memoryview(buf)
+    previous = 0
+    with open(path, "rb", buffering=0) as fh:
+        while out.size <= limit_bytes:
+            n = fh.readinto(view)
+            if not n:
+                break
+            chunk = view[:n]
+            for h in hashers:
+                h.update(chunk)
+            out.newlines += int(np.count_nonzero(np.frombuffer(chunk, np.uint8) == 10))
+            out.nul = out.nul or buf.find(b"\x00", 0, n) != -1  # memchr, as bytes.find
+            if not out.crlf and buf.find(b"\r", 0, n) != -1:
+                out.crlf = buf.find(b"\r\n", 0, n) != -1 or (previous == 13 and buf[0] == 10)
+            previous = buf[n - 1]
+            out.size += n
+    out.last = bytes([previous]) if out.size else b""
+    out.digests = {a: h.hexdigest() for a, h in zip(algorithms, hashers)}
+    return out
+
+
+def _streamed(resource: Resource) -> RawTable | None:
+    """A large UTF-8 file read without holding its bytes: pyarrow parses
+    it from the file while another thread hashes it and counts its lines.
+    ``None`` (read it whole instead, which reports exactly what is wrong)
+    unless it turns out a plain table: no byte order mark, no NUL, a
+    one-line header, every line one whole record, and the same size
+    throughout."""
+    import codecs
+    import hashlib
+    from concurrent.futures import ThreadPoolExecutor
+
+    import numpy as np
+    import pyarrow as pa
+
+    from jakdata.package.files import regular_size
+    from jakdata.package.hashing import declared_hash
+
     relpath = resource.relpath
-    if data is None:
-        data = read_file(resource)
+    encoding = resource.descriptor.get("encoding")
+    try:
+        if encoding is not None and codecs.lookup(encoding).name != "utf-8":
+            return None
+        size = regular_size(resource.path, relpath)
+    except (LookupError, UnusableInput):
+        return None
+    if size < STREAM_FROM or size > limit(MAX_FILE_BYTES):
+        return None
+    try:
+        with open(resource.path, "rb") as fh:
+            prefix = fh.read(_PREFIX)
+        end = prefix.find(b"\n")
+        if end < 0 or prefix.startswith(BOM) or prefix[:end].count(b'"') % 2 or prefix.find(b"\x00") != -1:
+            return None
+        header, header_end, header_lines = _header(prefix, relpath)
+    except (OSError, UnusableInput):
+        return None
+    names = [f"{i}" for i in range(len(header))]
+    skipped: list[Any] = []
+
+    def on_invalid(row: Any) -> str:
+        skipped.append(row.number)
+        return "skip"
+
+    declared = declared_hash(resource.descriptor)
+    algorithms = []
+    if declared is not None:
+        with suppress(ValueError, TypeError):
+            hashlib.new(declared[0])  # an algorithm hashlib knows: hashed as the file is read
+            algorithms.append(declared[0])
+    with ThreadPoolExecutor(max_workers=1) as scanner:
+        scanning = scanner.submit(_scan, resource.path, algorithms, size)
+        try:
+            with pa.OSFile(str(resource.path)) as source:
+                source.seek(header_end)
+                table = _parse(source, names, False, on_invalid)
+        except (OSError, pa.ArrowInvalid, ValueError):
+            table = None
+        try:
+            scan = scanning.result()
+        except OSError:
+            return None
+    n_lines = scan.newlines + (0 if scan.last == b"\n" else 1)
+    if table is None or skipped or scan.nul or scan.size != size or n_lines != header_lines + table.num_rows:
+        return None
+    warnings = [f"{relpath}: uses CRLF line endings (accepted; the convention is \\n)"] if scan.crlf else []
+    lines = np.arange(header_lines + 1, table.num_rows + header_lines + 1)
+    table, lines, findings = _without_blank_rows(table, lines, resource)
+    table = _as_missing(table.rename_columns(_unique_names(header)), resource)
+    return RawTable(resource.name, relpath, header, table, lines, findings, warnings, size=size, digests=scan.digests)
+
+
+def _without_blank_rows(
+    table: pa.Table, lines: np.ndarray, resource: Resource
+) -> tuple[pa.Table, np.ndarray, list[Finding]]:
+    """The table without its blank rows, and a ``blank-row`` finding for each."""
+    import numpy as np
+    import pyarrow as pa
+
+    findings: list[Finding] = []
+    blank = _blank_rows(table)
+    if blank.any():
+        for i in blank.nonzero()[0]:
+            findings.append(
+                Finding.of("blank-row", table=resource.name, row=int(lines[i]), value="", path=resource.relpath)
+            )
+        table = table.filter(pa.array(~blank))
+        lines = np.asarray(lines)[~blank]
+    return table, lines, findings
+
+
+def _read(resource: Resource, data: bytes) -> RawTable:
+    """A table from the whole of its file's bytes."""
+    import numpy as np
+    import pyarrow as pa
+
+    relpath = resource.relpath
     body, warnings = sniff(transcode(data, resource.descriptor.get("encoding"), relpath), relpath)
 
     header, header_end, header_lines = _header(body, relpath)
@@ -211,22 +399,7 @@ def read_table(resource: Resource, data: bytes | None = None) -> RawTable:
 
     def parse(newlines_in_values: bool) -> pa.Table:
         skipped.clear()
-        with _quiet_undecodable_rows(on_invalid):
-            return _read_csv(newlines_in_values)
-
-    def _read_csv(newlines_in_values: bool) -> pa.Table:
-        return pacsv.read_csv(
-            pa.BufferReader(rest),
-            read_options=pacsv.ReadOptions(column_names=names, block_size=1 << 22),
-            parse_options=pacsv.ParseOptions(
-                newlines_in_values=newlines_in_values, ignore_empty_lines=False, invalid_row_handler=on_invalid
-            ),
-            convert_options=pacsv.ConvertOptions(
-                column_types={n: pa.large_string() for n in names},  # pandas str is large_string: no cast
-                strings_can_be_null=False,
-                quoted_strings_can_be_null=False,
-            ),
-        )
+        return _parse(pa.BufferReader(rest), names, newlines_in_values, on_invalid)
 
     n_lines = count_newlines(body) + (0 if body[-1:] == b"\n" else 1)
     if not len(rest):  # a header and nothing else, with or without its final newline
@@ -280,12 +453,8 @@ def read_table(resource: Resource, data: bytes | None = None) -> RawTable:
         lines = np.asarray(found)
     if len(lines) != table.num_rows:  # pragma: no cover - defensive
         lines = np.arange(header_lines + 1, table.num_rows + header_lines + 1)
-    blank = _blank_rows(table)
-    if blank.any():
-        for i in blank.nonzero()[0]:
-            findings.append(Finding.of("blank-row", table=resource.name, row=int(lines[i]), value="", path=relpath))
-        table = table.filter(pa.array(~blank))
-        lines = np.asarray(lines)[~blank]
+    table, lines, blank_rows = _without_blank_rows(table, lines, resource)
+    findings += blank_rows
     table = _as_missing(table.rename_columns(_unique_names(header)), resource)
     return RawTable(resource.name, relpath, header, table, np.asarray(lines), findings, warnings, data)
 

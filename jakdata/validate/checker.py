@@ -89,8 +89,7 @@ def validate_tables(
     as read (``raws``; read here when not given). Returns the result and the
     context, whose typed tables a caller may reuse (no second read or
     conversion: see :func:`jakdata.dataset.load_valid`)."""
-    from jakdata.package.hashing import sha256
-    from jakdata.table.read import read_file, read_table
+    from jakdata.table.read import read_table
     from jakdata.validate import fields, structure, text
     from jakdata.validate import package as package_checks
     from jakdata.validate.context import Context
@@ -110,18 +109,14 @@ def validate_tables(
         pool: ThreadPoolExecutor | _Inline = workers if parallel else _Inline()
         descriptor = workers.submit(package_checks.check, package, isolate_profile)
         warm = pool.submit(fields.import_pandera, isolate_profile)  # while the CSVs are parsed
-        tables: dict[str, RawTable] = {}
-        digests: dict[str, Future[str]] = {}
-        for name, res in package.resources.items():
-            # The file is hashed while it is parsed (hashlib releases the GIL).
-            data = read_file(res) if raws is None else raws[name].data
-            digests[name] = pool.submit(sha256, data)
-            tables[name] = read_table(res, data) if raws is None else raws[name]
-        integrity = pool.submit(package_checks.integrity, package, tables, digests)
+        # A large file is hashed as it is parsed (see read_table); the others
+        # by the integrity check, on a worker.
+        tables = {name: read_table(res) if raws is None else raws[name] for name, res in package.resources.items()}
+        integrity = pool.submit(package_checks.integrity, package, tables)
         ctx = Context(package, tables, collector)
         ctx.id_columns  # noqa: B018  (computed once, before the worker reads it)
-        hygiene = pool.submit(text.check, ctx)
-        cross = pool.submit(run_rules, ctx)
+        # One task per rule: the two workers share them out as they come free.
+        checks = [pool.submit(text.check, ctx)] + [pool.submit(check, ctx) for check in RULES.values()]
         for raw in tables.values():
             result.warnings += raw.warnings
             collector.extend(raw.findings)
@@ -129,7 +124,7 @@ def validate_tables(
         collector.extend(structure.check(ctx))
         warm.result()
         collector.extend(fields.check(ctx))
-        for future in (descriptor, integrity, hygiene, cross):
+        for future in (descriptor, integrity, *checks):
             collector.extend(future.result())
     result.findings = sorted(collector.findings, key=Finding.sort_key)
     return result, ctx
@@ -159,7 +154,7 @@ def _csv_bytes(package: Package, raws: dict[str, RawTable] | None) -> int:
     """The size of the package's files (0 for one that cannot be seen: the
     reader reports it)."""
     if raws is not None:
-        return sum(len(raw.data) for raw in raws.values())
+        return sum(raw.nbytes for raw in raws.values())
     total = 0
     for res in package.resources.values():
         with suppress(OSError, TypeError, ValueError):

@@ -4,7 +4,6 @@ project requires, and each resource's declared ``hash`` and ``bytes``."""
 
 from __future__ import annotations
 
-import hashlib
 import re
 from typing import TYPE_CHECKING, Any
 
@@ -12,6 +11,7 @@ from jakdata.findings import Finding, shorten
 
 if TYPE_CHECKING:  # pragma: no cover
     from jakdata.package.descriptor import Package
+    from jakdata.table.read import RawTable
 
 REQUIRED_PROPERTIES = ("name", "id", "title", "description", "version", "created", "licenses", "sources")
 SEMVER = re.compile(r"^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(?:-[0-9A-Za-z.-]+)?$")
@@ -66,21 +66,24 @@ def refresh_hint(package: Package) -> str:
     return f"file changed? run `jakdata hashes {where}` to refresh"
 
 
-def integrity(package: Package, raws: dict[str, Any], sha256_of: dict[str, Any] | None = None) -> list[Finding]:
-    """Declared ``bytes`` and ``hash`` (``sha256:<hex>``) match each file.
-    ``sha256_of`` may give precomputed SHA-256 digests (futures) by table."""
+def integrity(package: Package, raws: dict[str, RawTable]) -> list[Finding]:
+    """Declared ``bytes`` and ``hash`` (``<algorithm>:<hex>``) match each
+    file as it was read (see :meth:`RawTable.digest`)."""
+    from jakdata.package.hashing import declared_hash
+
     out = []
     for name, res in package.resources.items():
-        data = raws[name].data
+        raw = raws[name]
+        size = raw.nbytes
         declared_bytes = res.descriptor.get("bytes")
         if declared_bytes is None:
             out.append(_pkg("bytes", "resource declares no 'bytes'", table=name, path=res.relpath))
-        elif declared_bytes != len(data):
+        elif declared_bytes != size:
             out.append(
                 _pkg(
                     "bytes",
-                    f"declared {declared_bytes} bytes, the file has {len(data)} ({refresh_hint(package)})",
-                    len(data),
+                    f"declared {declared_bytes} bytes, the file has {size} ({refresh_hint(package)})",
+                    size,
                     name,
                     res.relpath,
                 )
@@ -89,12 +92,9 @@ def integrity(package: Package, raws: dict[str, Any], sha256_of: dict[str, Any] 
         if declared is None:
             out.append(_pkg("hash", "resource declares no 'hash'", table=name, path=res.relpath))
             continue
-        algo, _, hexdigest = declared.partition(":") if ":" in declared else ("md5", "", declared)
+        algo, hexdigest = declared_hash(res.descriptor) or ("md5", "")
         try:
-            if algo == "sha256" and sha256_of and name in sha256_of:
-                actual = sha256_of[name].result()
-            else:
-                actual = hashlib.new(algo, data).hexdigest()
+            actual = raw.digest(algo)
         except (ValueError, TypeError):
             out.append(_pkg("hash", f"unknown hash algorithm {algo!r}", declared, name, res.relpath))
             continue

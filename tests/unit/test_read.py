@@ -72,3 +72,74 @@ def test_whitespace_only_file_is_empty(tmp_path):
 def test_large_whitespace_only_file_is_empty(tmp_path):
     with pytest.raises(UnusableInput, match="empty file"):
         read_table(resource(tmp_path, b" \n" * 100_000))
+
+
+#: (content, streamed): files a large one could be; the stream reads the
+#: plain ones, the others are read whole
+SHAPES = [
+    (b"a,b\n1,x\n2,y\n", True),
+    (b"a,b\r\n1,x\r\n2,y\r\n", True),  # CRLF: the warning
+    (b"a,b\n1,x\n2,y", True),  # no final newline
+    (b"a,b\n1,x\n2,\n", True),  # an empty last cell
+    ("a,b\n1,caf\u00e9 \n2,=y\n".encode(), True),  # non-ASCII text, cells the text checks flag
+    (b"a,b\n1,x\n\n2,y\n", True),  # a blank row: its finding
+    (b"a,b\n1,x,extra\n2,y\n", False),  # a ragged row
+    (b'a,b\n1,"x\ny"\n2,z\n', False),  # a quoted line break
+    (b'"a\nb",c\n1,x\n', False),  # a header over two lines
+    (b"\xef\xbb\xbfa,b\n1,x\n", False),  # a byte order mark
+    (b"a,b\n1,x\x00\n", False),  # a NUL byte
+    (b"a,b\n1,\xff\n", False),  # not UTF-8
+    (b"a,b\n", False),  # a header only
+    (b"a,b", False),  # a header without its newline
+]
+
+
+@pytest.mark.parametrize("content, streamed", SHAPES)
+@pytest.mark.parametrize("declared", [None, "md5", "sha256"])
+def test_a_streamed_file_reads_as_the_whole_file_does(tmp_path, monkeypatch, content, streamed, declared):
+    import hashlib
+
+    from jakdata.table import read
+
+    res = resource(tmp_path, content)
+    if declared:
+        res.descriptor["hash"] = f"{declared}:" + hashlib.new(declared, content).hexdigest()
+    try:
+        whole = read_table(res, content)  # bytes given: never streamed
+    except UnusableInput as exc:
+        monkeypatch.setattr(read, "STREAM_FROM", 0)
+        with pytest.raises(UnusableInput) as again:
+            read_table(res)
+        assert str(again.value) == str(exc)
+        return
+    monkeypatch.setattr(read, "STREAM_FROM", 0)
+    got = read_table(res)
+    assert (got.size is not None) == streamed
+    assert got.header == whole.header
+    assert got.table.equals(whole.table)
+    assert list(got.lines) == list(whole.lines)
+    assert [str(f) for f in got.findings] == [str(f) for f in whole.findings]
+    assert got.warnings == whole.warnings
+    assert got.nbytes == whole.nbytes == len(content)
+    if declared:
+        assert got.digest(declared) == whole.digest(declared) == hashlib.new(declared, content).hexdigest()
+
+
+def test_a_streamed_file_that_changes_while_it_is_read_is_read_again_whole(tmp_path, monkeypatch):
+    from jakdata.table import read
+
+    res = resource(tmp_path, b"a,b\n1,x\n")
+    real = read._scan
+
+    def scan_then_grow(path, algorithms, limit_bytes):  # another program appends while the file is parsed
+        out = real(path, algorithms, limit_bytes)
+        with open(path, "ab") as fh:
+            fh.write(b"2,y\n")
+        out.size += 4
+        return out
+
+    monkeypatch.setattr(read, "STREAM_FROM", 0)
+    monkeypatch.setattr(read, "_scan", scan_then_grow)
+    raw = read_table(res)
+    assert raw.size is None  # not the stream's result
+    assert list(raw.frame["a"]) == ["1", "2"] and raw.nbytes == len(b"a,b\n1,x\n2,y\n")
