@@ -94,7 +94,8 @@ def by_distinct(column: Any, predicate: Callable[[str], bool], where: Any = None
 def edge_bytes(column: Any) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Per cell of a text column: its first byte, its last byte and whether
     it is non-empty (numpy arrays read off the column's offsets: nothing is
-    copied but one byte per cell)."""
+    copied but one byte per cell). The bytes of an empty cell are
+    meaningless: mask them with the third array."""
     import numpy as np
     import pyarrow as pa
 
@@ -114,10 +115,10 @@ def edge_bytes(column: Any) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         data = np.frombuffer(data_buf, np.uint8) if data_buf is not None else np.zeros(0, np.uint8)
         starts, ends = offsets[:-1], offsets[1:]
         full = ends > starts
-        first: np.ndarray = np.zeros(n, np.uint8)
-        last: np.ndarray = np.zeros(n, np.uint8)
-        first[full] = data[starts[full]]
-        last[full] = data[ends[full] - 1]
+        if len(data):  # an empty cell reads a neighbour's byte (clipped to the buffer): masked by ``full``
+            first, last = data.take(starts, mode="clip"), data.take(ends - 1, mode="clip")
+        else:
+            first = last = np.zeros(n, np.uint8)
         firsts.append(first)
         lasts.append(last)
         present.append(full)
@@ -138,7 +139,7 @@ def edge_chars(column: Any, first: tuple[str, ...], last: tuple[str, ...] = ()) 
     lead[[ch.encode("utf-8")[0] for ch in first]] = True
     end: np.ndarray = np.zeros(256, bool)
     end[[ch.encode("utf-8")[-1] for ch in last]] = True
-    maybe = present & (lead[head] | end[tail])
+    maybe = present & (lead[head] | end[tail])  # an empty cell's bytes are a neighbour's: ``present`` masks them
     if all(len(ch.encode("utf-8")) == 1 for ch in first + last):  # single bytes: exact already
         return maybe
     out: np.ndarray = np.zeros(len(maybe), bool)

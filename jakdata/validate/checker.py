@@ -22,7 +22,7 @@ from jakdata.validate import domain, keys
 from jakdata.validate.rules import Rule, collect
 
 if TYPE_CHECKING:  # pragma: no cover
-    from jakdata.package.descriptor import Package
+    from jakdata.package.descriptor import Package, Resource
     from jakdata.table.read import RawTable
     from jakdata.validate.context import Context
 
@@ -89,7 +89,6 @@ def validate_tables(
     as read (``raws``; read here when not given). Returns the result and the
     context, whose typed tables a caller may reuse (no second read or
     conversion: see :func:`jakdata.dataset.load_valid`)."""
-    from jakdata.table.read import read_table
     from jakdata.validate import fields, structure, text
     from jakdata.validate import package as package_checks
     from jakdata.validate.context import Context
@@ -111,7 +110,9 @@ def validate_tables(
         warm = pool.submit(fields.import_pandera, isolate_profile)  # while the CSVs are parsed
         # A large file is hashed as it is parsed (see read_table); the others
         # by the integrity check, on a worker.
-        tables = {name: read_table(res) if raws is None else raws[name] for name, res in package.resources.items()}
+        # The largest file first: its parse releases the GIL while pandera
+        # is imported; the small ones are read while it is hashed.
+        tables = _read_largest_first(package) if raws is None else raws
         integrity = pool.submit(package_checks.integrity, package, tables)
         ctx = Context(package, tables, collector)
         ctx.id_columns  # noqa: B018  (computed once, before the worker reads it)
@@ -128,6 +129,26 @@ def validate_tables(
             collector.extend(future.result())
     result.findings = sorted(collector.findings, key=Finding.sort_key)
     return result, ctx
+
+
+def _read_largest_first(package: Package) -> dict[str, RawTable]:
+    """Every table, read largest file first; in the package's order. A file
+    that cannot be read raises, the first in the package's order."""
+    from jakdata.table.read import read_table
+
+    read: dict[str, RawTable | UnusableInput] = {}
+    for name in sorted(package.resources, key=lambda name: -_file_bytes(package.resources[name])):
+        try:
+            read[name] = read_table(package.resources[name])
+        except UnusableInput as exc:
+            read[name] = exc
+    tables = {}
+    for name in package.resources:
+        got = read[name]
+        if isinstance(got, UnusableInput):
+            raise got
+        tables[name] = got
+    return tables
 
 
 #: CSV bytes from which the checks run on two threads. Below it they run on
@@ -151,15 +172,18 @@ class _Inline:
 
 
 def _csv_bytes(package: Package, raws: dict[str, RawTable] | None) -> int:
-    """The size of the package's files (0 for one that cannot be seen: the
-    reader reports it)."""
+    """The size of the package's files."""
     if raws is not None:
         return sum(raw.nbytes for raw in raws.values())
-    total = 0
-    for res in package.resources.values():
-        with suppress(OSError, TypeError, ValueError):
-            total += os.stat(res.path).st_size
-    return total
+    return sum(_file_bytes(res) for res in package.resources.values())
+
+
+def _file_bytes(resource: Resource) -> int:
+    """The size of a resource's file (0 for one that cannot be seen: the
+    reader reports it)."""
+    with suppress(OSError, TypeError, ValueError):
+        return os.stat(resource.path).st_size
+    return 0
 
 
 def load_checks(package: Package, raw: RawTable) -> None:

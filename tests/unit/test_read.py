@@ -143,3 +143,17 @@ def test_a_streamed_file_that_changes_while_it_is_read_is_read_again_whole(tmp_p
     raw = read_table(res)
     assert raw.size is None  # not the stream's result
     assert list(raw.frame["a"]) == ["1", "2"] and raw.nbytes == len(b"a,b\n1,x\n2,y\n")
+
+
+def test_of_two_unusable_files_the_first_in_the_package_is_reported(tmp_path):
+    """Files are read largest first, but the error stays the one a reader
+    going through the package in order meets first."""
+    from helpers import fields, write_package
+
+    from jakdata.validate.checker import validate_package
+
+    schema = {"fields": fields("a", "b")}
+    pkg = write_package(tmp_path / "pkg", {"small": (schema, ""), "large": (schema, "a,b\n" + "1,\x00\n" * 1000)})
+    with pytest.raises(UnusableInput) as exc:
+        validate_package(pkg)
+    assert "small.csv" in str(exc.value) and "empty file" in str(exc.value)
