@@ -215,16 +215,15 @@ def read_table(resource: Resource, data: bytes | None = None) -> RawTable:
     return _read(resource, data)
 
 
-def _parse(source: Any, names: list[str], newlines_in_values: bool, on_invalid: Any, threads: bool = True) -> pa.Table:
-    """pyarrow's CSV reader on ``source`` (a buffer or file), every cell as
-    text; ``threads``: parse blocks on pyarrow's threads."""
+def _parse(source: Any, names: list[str], newlines_in_values: bool, on_invalid: Any) -> pa.Table:
+    """pyarrow's CSV reader on ``source`` (a buffer or file), every cell as text."""
     import pyarrow as pa
     import pyarrow.csv as pacsv
 
     with _quiet_undecodable_rows(on_invalid):
         return pacsv.read_csv(
             source,
-            read_options=pacsv.ReadOptions(column_names=names, block_size=1 << 22, use_threads=threads),
+            read_options=pacsv.ReadOptions(column_names=names, block_size=1 << 22),
             parse_options=pacsv.ParseOptions(
                 newlines_in_values=newlines_in_values, ignore_empty_lines=False, invalid_row_handler=on_invalid
             ),
@@ -339,10 +338,7 @@ def _streamed(resource: Resource) -> RawTable | None:
         try:
             with pa.OSFile(str(resource.path)) as source:
                 source.seek(header_end)
-                # one thread: the other core hashes the file meanwhile (and
-                # imports pandera, and checks the profile); pyarrow's threads
-                # would cost 0.5 CPU-s more at 10^6 rows for no less wall time
-                table = _parse(source, names, False, on_invalid, threads=False)
+                table = _parse(source, names, False, on_invalid)
         except (OSError, pa.ArrowInvalid, ValueError):
             table = None
         try:
