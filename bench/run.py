@@ -27,6 +27,7 @@ the same rounds: a before/after measured side by side.
 from __future__ import annotations
 
 import argparse
+import compileall
 import itertools
 import json
 import os
@@ -107,6 +108,18 @@ def main() -> int:
         where = str(a.baseline.resolve())
         paths = [where, os.environ.get("PYTHONPATH", "")]
         baseline_env = {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in paths if p)}
+
+    # Bytecode compiled first, as an installed package has it: with
+    # PYTHONDONTWRITEBYTECODE set (as on this machine) an editable install or
+    # a baseline directory would otherwise compile every module on every run.
+    code = subprocess.run(
+        [PY, "-c", "import jakdata, os; print(os.path.dirname(jakdata.__file__))"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
+    for where in [Path(code)] + ([a.baseline / "jakdata"] if a.baseline else []):
+        compileall.compile_dir(str(where), quiet=1)
 
     # Packages are generated in child processes: a child's peak RSS on Linux
     # starts from its parent's at fork, so this process must stay small.

@@ -68,14 +68,44 @@ def _vectorised(name: str, test: Callable[[Any], Any], encoded: Encoded | None =
             empty = pc.equal(pc.binary_length(enc.values), 0)  # missing in the typed column: passes
             ok = pc.or_(pc.fill_null(test(enc.values), False), empty)
             if pc.all(ok).as_py():  # the usual case: nothing to map back to the rows
-                return pd.Series(True, index=series.index)
+                return True
             result = enc.expand(ok)
         else:
             arr = vector.arrow(series)
             result = pc.or_(pc.fill_null(vector.per_value(arr, test), True), pc.is_null(arr))
+            if pc.all(result).as_py():
+                return True  # pandera takes a passing check's True as it is: no column of booleans
         return pd.Series(result.to_numpy(zero_copy_only=False), index=series.index)
 
     import pandera.pandas as pa
+
+    return pa.Check(check, ignore_na=False, name=name, error=name)
+
+
+def _bound(name: str, op: str, bound: Any) -> pa.Check:
+    """``minimum`` (``op`` "ge") or ``maximum`` ("le") on a numeric column,
+    missing cells passing: pandera's ``Check.ge``/``le`` drop the missing
+    cells first, a copy of the column."""
+    import operator
+
+    import pandera.pandas as pa
+
+    def check(series: Any) -> Any:
+        import pandas as pd
+
+        compare = getattr(operator, op)
+        if isinstance(series.dtype, (pd.Int64Dtype, pd.Float64Dtype)):
+            ok = compare(series, bound)  # missing where the cell is
+            if ok.all():  # skips the missing cells
+                return True
+            return ok.fillna(True).astype(bool)
+        present = series.dropna()  # Python objects (an integer beyond 64 bits): as pandera does it
+        ok = compare(present, bound)
+        if ok.all():
+            return True
+        out = pd.Series(True, index=series.index)
+        out[present.index] = ok.astype(bool)
+        return out
 
     return pa.Check(check, ignore_na=False, name=name, error=name)
 
@@ -123,12 +153,13 @@ def column_checks(field: dict[str, Any], encoded: Encoded | None = None) -> list
     import pandera.pandas as pa
 
     c = field.get("constraints", {})
+    numeric = field.get("type") in ("integer", "number")  # typed as pandas' nullable Int64/Float64
     make = {
         "enum": lambda n: _vectorised(n, lambda arr: vector.is_in(arr, c["enum"]), encoded),
         "identifier-format": lambda n: _fullmatch(n, c["pattern"], encoded),
         "pattern": lambda n: _fullmatch(n, c["pattern"], encoded),
-        "minimum": lambda n: pa.Check.ge(c["minimum"], name=n, error=n),
-        "maximum": lambda n: pa.Check.le(c["maximum"], name=n, error=n),
+        "minimum": lambda n: _bound(n, "ge", c["minimum"]) if numeric else pa.Check.ge(c["minimum"], name=n, error=n),
+        "maximum": lambda n: _bound(n, "le", c["maximum"]) if numeric else pa.Check.le(c["maximum"], name=n, error=n),
         "max-length": lambda n: _length(n, "less_equal", c["maxLength"], encoded),
         "min-length": lambda n: _length(n, "greater_equal", c["minLength"], encoded),
     }

@@ -71,8 +71,11 @@ def lookup(keys: pd.Series, ref_keys: pd.Series, ref_values: pd.Series) -> pd.Se
 
     from jakdata.table import arrow as vector
 
-    ref = vector.arrow(ref_keys.astype("str").where(ref_keys.notna(), ""))
-    pos = pc.fill_null(pc.index_in(vector.arrow(keys.where(keys.notna(), "")), value_set=ref), -1)
+    def text(series: pd.Series) -> Any:  # missing as "": a missing key finds a missing ref key
+        arr = vector.arrow(series if series.dtype == "str" else series.astype("str"))
+        return pc.fill_null(arr, "") if arr.null_count else arr  # no copy of a column with no gaps
+
+    pos = pc.fill_null(pc.index_in(text(keys), value_set=text(ref_keys)), -1)
     # what ``reindex`` by position gives (-1: missing, the dtype widened as
     # reindex widens it), without its cost on a long column
     values = pd.api.extensions.take(ref_values.array, pos.to_numpy(zero_copy_only=False), allow_fill=True)
