@@ -9,10 +9,9 @@ line: an :class:`Outcome` with its exit code.
 from __future__ import annotations
 
 import os
-import sys
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from concurrent.futures import Future, ThreadPoolExecutor
-from contextlib import contextmanager, suppress
+from contextlib import suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -105,7 +104,7 @@ def validate_tables(
     # would make every short pyarrow call here wait for its turn (see
     # :data:`PARALLEL_BYTES`). Findings are sorted at the end either way.
     parallel = _csv_bytes(package, raws) >= PARALLEL_BYTES
-    with ThreadPoolExecutor(max_workers=2) as workers, _switching(SWITCH_INTERVAL if parallel else None):
+    with ThreadPoolExecutor(max_workers=2) as workers:
         pool: ThreadPoolExecutor | _Inline = workers if parallel else _Inline()
         descriptor = workers.submit(package_checks.check, package, isolate_profile)
         warm = pool.submit(fields.import_pandera, isolate_profile)  # while the CSVs are parsed
@@ -158,31 +157,6 @@ def _read_largest_first(package: Package) -> dict[str, RawTable]:
 #: calls (a pyarrow call releases the GIL; taking it back waits for the
 #: other thread's switch interval).
 PARALLEL_BYTES = 8 * 2**20
-
-
-#: How long a thread holding the GIL runs before another that waits for it
-#: takes over, while the checks of a large package run on three threads
-#: (Python's default: 5 ms). Each check is a series of pyarrow calls that
-#: release the GIL, with a little Python between them; a thread coming back
-#: from a call waits for the GIL up to the interval, so shorter turns keep
-#: every thread's calls going (bench/README.md: about 7% off the wall time at
-#: 10^6 rows).
-SWITCH_INTERVAL = 0.0005
-
-
-@contextmanager
-def _switching(interval: float | None) -> Iterator[None]:
-    """Python's thread switch interval set to ``interval`` (unchanged when
-    ``None``) for the duration, then set back."""
-    if interval is None:
-        yield
-        return
-    previous = sys.getswitchinterval()
-    sys.setswitchinterval(interval)
-    try:
-        yield
-    finally:
-        sys.setswitchinterval(previous)
 
 
 class _Inline:
