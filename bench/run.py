@@ -43,6 +43,10 @@ HERE = Path(__file__).resolve().parent
 OUT = HERE / "out"
 PY = sys.executable
 SETTLE = 1.0  # seconds between commands, for the previous one's memory to be returned
+#: after a command of LONG seconds or more (frictionless at 10^6 rows: 65 s on
+#: one core), a longer pause: a run right after it was slowed by a second or
+#: more (3.1-3.7 s between other commands, 4.2-4.6 s right after it)
+LONG, SETTLE_LONG = 10.0, 20.0
 
 LOAD = "import sys, jakdata; jakdata.load(sys.argv[1])"
 PANDAS = (
@@ -152,18 +156,29 @@ def main() -> int:
         runs = {name: {"wall": [], "rss": []} for name in cmds}
         order = list(cmds)
         shuffle = random.Random(20261123)
+        previous = 0.0
+        orders = list(itertools.permutations(order)) if len(order) <= 4 else []
+        shuffle.shuffle(orders)
         for _round in range(repeats):
-            # A fresh order each round (seeded: the run can be repeated): a
-            # command run right after a large one is slowed (measured: a cold
-            # load of 10^6 rows took 1.88 s right after the polars floor,
-            # 1.47 s after another load), so no command may always follow
-            # the same one. (Rotating a fixed order would keep predecessors.)
-            shuffle.shuffle(order)
+            # A fresh order each round: a command run right after a large one
+            # is slowed (measured: a cold load of 10^6 rows took 1.88 s right
+            # after the polars floor, 1.47 s after another load; a validation
+            # right after frictionless at 10^6 took 4.1-5.6 s where the others
+            # took 3.3-3.7), so no command may follow the same one more often
+            # than another: with up to four commands the rounds go through
+            # every order (a seeded shuffle had put `jakdata validate` right
+            # after frictionless in 9 of 12 rounds), beyond that a seeded
+            # shuffle per round.
+            if orders:
+                order = list(orders[_round % len(orders)])
+            else:
+                shuffle.shuffle(order)
             for name in list(order):
                 cmd = cmds[name]
-                time.sleep(SETTLE)
+                time.sleep(SETTLE if previous < LONG else SETTLE_LONG)
                 loads.append(os.getloadavg()[0])
                 wall, rss, _ = measure(cmd, baseline_env if name == BEFORE else None)
+                previous = wall
                 runs[name]["wall"].append(wall)
                 runs[name]["rss"].append(rss)
                 print(f"{label:>10} {name:<22} {wall:7.2f} s {rss:7.0f} MiB", file=sys.stderr)
