@@ -86,6 +86,11 @@ def measure(cmd: list[str], env: dict[str, str] | None = None) -> tuple[float, f
     return wall, usage.ru_maxrss / 1024, proc.returncode
 
 
+def ask(code: str) -> str:
+    """What a child Python running ``code`` prints (this process stays small)."""
+    return subprocess.run([PY, "-c", code], capture_output=True, text=True, check=True).stdout.strip()
+
+
 def csv_bytes(pkg: Path) -> int:
     d = json.loads((pkg / "datapackage.json").read_text(encoding="utf-8"))
     return sum((pkg / r["path"]).stat().st_size for r in d["resources"])
@@ -116,23 +121,13 @@ def main() -> int:
     # Bytecode compiled first, as an installed package has it: with
     # PYTHONDONTWRITEBYTECODE set (as on this machine) an editable install or
     # a baseline directory would otherwise compile every module on every run.
-    code = subprocess.run(
-        [PY, "-c", "import jakdata, os; print(os.path.dirname(jakdata.__file__))"],
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout.strip()
+    code = ask("import jakdata, os; print(os.path.dirname(jakdata.__file__))")
     for where in [Path(code)] + ([a.baseline / "jakdata"] if a.baseline else []):
         compileall.compile_dir(str(where), quiet=1)
 
     # Packages are generated in child processes: a child's peak RSS on Linux
     # starts from its parent's at fork, so this process must stay small.
-    root = subprocess.run(
-        [PY, "-c", "from jakdata.package.descriptor import bundled_root; print(bundled_root())"],
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout.strip()
+    root = ask("from jakdata.package.descriptor import bundled_root; print(bundled_root())")
     packages = {"bundled": Path(root)}
     for n in (int(x) for x in a.sizes.split(",") if x):
         pkg = OUT / f"n{n}"

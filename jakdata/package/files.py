@@ -26,7 +26,7 @@ from jakdata.errors import OutputExists, UnusableInput
 _URL = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*://")
 
 
-def _refuse_special(path: Path, what: str) -> None:
+def _refuse_special(path: Path, what: str) -> int:
     try:
         st = os.stat(path)
     except FileNotFoundError:
@@ -39,19 +39,16 @@ def _refuse_special(path: Path, what: str) -> None:
         raise UnusableInput(f"is a directory, not a {what}", str(path))
     if not stat.S_ISREG(st.st_mode):
         raise UnusableInput(f"is not a regular file (a pipe, socket or device?), not a {what}", str(path))
+    return st.st_size
 
 
 def regular_size(path: Path | str, shown: str | None = None, what: str = "CSV file") -> int:
     """The size of a regular file; :class:`UnusableInput` naming ``shown``
     (default: the path), as :func:`read_bytes` gives it, otherwise."""
-    shown = shown or str(path)
     try:
-        _refuse_special(Path(path), what)
-        return os.stat(path).st_size
+        return _refuse_special(Path(path), what)
     except UnusableInput as exc:
-        raise UnusableInput(exc.args[0], shown) from None
-    except OSError as exc:
-        raise UnusableInput(f"cannot be read ({exc.strerror})", shown) from None
+        raise UnusableInput(exc.args[0], shown or str(path)) from None
 
 
 def read_bytes(
@@ -67,10 +64,7 @@ def read_bytes(
     and never more than ``max_bytes + 1`` bytes are read, even from a file
     that grows meanwhile."""
     shown = shown or str(path)
-    try:
-        _refuse_special(Path(path), what)
-    except UnusableInput as exc:
-        raise UnusableInput(exc.args[0], shown) from None
+    regular_size(path, shown, what)
 
     def too_big(size: int) -> UnusableInput:
         return UnusableInput(f"{size:,} bytes, more than the limit of {max_bytes:,} (set {setting} to raise it)", shown)

@@ -152,18 +152,6 @@ def edge_chars(column: Any, first: tuple[str, ...], last: tuple[str, ...] = ()) 
     return out
 
 
-def first_char(column: Any) -> Any:
-    import pyarrow.compute as pc
-
-    return pc.utf8_slice_codeunits(arrow(column), 0, 1)
-
-
-def last_char(column: Any) -> Any:
-    import pyarrow.compute as pc
-
-    return pc.utf8_slice_codeunits(arrow(column), -1, 2**31 - 1)
-
-
 def is_in(column: Any, values: Any) -> pa.Array:
     """Membership of each cell in ``values`` (a set, list or array)."""
     import pyarrow as pa

@@ -205,11 +205,6 @@ def _quiet_undecodable_rows(handler: Any) -> Iterator[None]:
         sys.unraisablehook = previous
 
 
-def read_file(resource: Resource) -> bytes:
-    """The bytes of ``resource``'s file, within ``JAKDATA_MAX_FILE_BYTES``."""
-    return read_bytes(resource.path, resource.relpath, max_bytes=limit(MAX_FILE_BYTES), setting=MAX_FILE_BYTES)
-
-
 def read_table(resource: Resource, data: bytes | None = None) -> RawTable:
     """Read ``resource``'s file (or ``data``: its would-be bytes, for a
     package being changed in memory) into a :class:`RawTable`.
@@ -220,7 +215,7 @@ def read_table(resource: Resource, data: bytes | None = None) -> RawTable:
         streamed = _streamed(resource)
         if streamed is not None:
             return streamed
-        data = read_file(resource)
+        data = read_bytes(resource.path, resource.relpath, max_bytes=limit(MAX_FILE_BYTES), setting=MAX_FILE_BYTES)
     return _read(resource, data)
 
 
