@@ -1,3 +1,3 @@
-from jakdata.cli import main
+from jakdata.cli import entry
 
-raise SystemExit(main())
+entry()

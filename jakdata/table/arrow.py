@@ -9,7 +9,7 @@ values, which are few even when the rows are many).
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
@@ -91,18 +91,14 @@ def by_distinct(column: Any, predicate: Callable[[str], bool], where: Any = None
     return result if where is None else pc.and_(result, where)
 
 
-def edge_bytes(column: Any) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Per cell of a text column: its first byte, its last byte and whether
-    it is non-empty (numpy arrays read off the column's offsets: nothing is
-    copied but one byte per cell). The bytes of an empty cell are
-    meaningless: mask them with the third array."""
+def _text_chunks(column: Any) -> Iterator[tuple[pa.Array, np.ndarray, np.ndarray]]:
+    """Per chunk of a text column: the chunk, its offsets (numpy, ``n + 1``
+    of them, sliced to the chunk) and its data bytes (numpy, no copy)."""
     import numpy as np
     import pyarrow as pa
 
     arr = arrow(column)
-    chunks = arr.chunks if isinstance(arr, pa.ChunkedArray) else [arr]
-    firsts, lasts, present = [], [], []
-    for chunk in chunks:
+    for chunk in arr.chunks if isinstance(arr, pa.ChunkedArray) else [arr]:
         if pa.types.is_large_string(chunk.type) or pa.types.is_large_binary(chunk.type):
             width = np.int64
         elif pa.types.is_string(chunk.type) or pa.types.is_binary(chunk.type):
@@ -113,8 +109,38 @@ def edge_bytes(column: Any) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         n = len(chunk)
         offsets = np.frombuffer(offsets_buf, width)[chunk.offset : chunk.offset + n + 1] if n else np.zeros(1, width)
         data = np.frombuffer(data_buf, np.uint8) if data_buf is not None else np.zeros(0, np.uint8)
+        yield chunk, offsets, data
+
+
+def filled(column: Any) -> np.ndarray:
+    """Per cell of a text column, whether it is non-empty (a numpy mask
+    read off the offsets: no per-cell lengths are built). A missing cell
+    counts as empty."""
+    import numpy as np
+
+    parts = []
+    for chunk, offsets, _ in _text_chunks(column):
+        full = offsets[1:] != offsets[:-1]
+        if chunk.null_count:
+            full &= chunk.is_valid().to_numpy(zero_copy_only=False)
+        parts.append(full)
+    return np.concatenate(parts) if parts else np.zeros(0, bool)
+
+
+def edge_bytes(column: Any) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per cell of a text column: its first byte, its last byte and whether
+    it is non-empty (numpy arrays read off the column's offsets: nothing is
+    copied but one byte per cell). The bytes of an empty cell are
+    meaningless: mask them with the third array."""
+    import numpy as np
+
+    firsts, lasts, present = [], [], []
+    for chunk, offsets, data in _text_chunks(column):
+        n = len(chunk)
         starts, ends = offsets[:-1], offsets[1:]
         full = ends > starts
+        first: np.ndarray
+        last: np.ndarray
         if len(data):  # an empty cell reads a neighbour's byte (clipped to the buffer): masked by ``full``
             first, last = data.take(starts, mode="clip"), data.take(ends - 1, mode="clip")
         else:
@@ -166,31 +192,32 @@ def is_in(column: Any, values: Any) -> pa.Array:
 
 
 def nonempty(column: Any) -> Any:
-    import pyarrow.compute as pc
+    """Boolean pyarrow array: the cell is not empty (false where missing)."""
+    import pyarrow as pa
 
-    return pc.greater(pc.binary_length(arrow(column)), 0)
+    return pa.array(filled(column))
 
 
 def empty_as_null(column: Any) -> Any:
     """The column with empty strings as missing values. Zero-copy: each
     chunk keeps its text buffers and gains a validity bitmap."""
+    import numpy as np
     import pyarrow as pa
     import pyarrow.compute as pc
 
     arr = arrow(column)
-    chunks = arr.chunks if isinstance(arr, pa.ChunkedArray) else [arr]
     out = []
-    for chunk in chunks:
-        present = pc.greater(pc.binary_length(chunk), 0)
-        if chunk.null_count or chunk.offset or present.offset or present.null_count:
-            out.append(pc.if_else(present, chunk, pa.scalar(None, chunk.type)))
+    for chunk, offsets, _ in _text_chunks(arr):
+        present = offsets[1:] != offsets[:-1]
+        if chunk.null_count or chunk.offset:
+            out.append(pc.if_else(pa.array(present), chunk, pa.scalar(None, chunk.type)))
             continue
-        nulls = len(chunk) - pc.sum(present).as_py() if len(chunk) else 0
-        out.append(
-            pa.Array.from_buffers(
-                chunk.type, len(chunk), [present.buffers()[1], *chunk.buffers()[1:]], null_count=nulls
-            )
-        )
+        nulls = len(chunk) - int(np.count_nonzero(present))
+        if not nulls:
+            out.append(chunk)
+            continue
+        validity = pa.py_buffer(np.packbits(present, bitorder="little"))
+        out.append(pa.Array.from_buffers(chunk.type, len(chunk), [validity, *chunk.buffers()[1:]], null_count=nulls))
     return pa.chunked_array(out, type=arr.type)
 
 
@@ -205,21 +232,27 @@ def repeats(column: Any, sample: int = 20_000) -> bool:
 
 
 class Distinct:
-    """A column that repeats itself, encoded once: its distinct values and,
-    when first asked for, per row the position of its value among them. A
-    test of the values then answers for every row (:meth:`expand`)."""
+    """A column that repeats itself, encoded once (one pass of pyarrow's
+    dictionary encoding): its distinct values, in order of first appearance
+    (a missing cell is one of them, as in ``pc.unique``), and per row the
+    position of its value among them. A test of the values then answers for
+    every row (:meth:`expand`)."""
 
     def __init__(self, column: Any):
+        import pyarrow as pa
         import pyarrow.compute as pc
 
         self.column = column
-        self.values = pc.unique(column)
+        encoded = pc.dictionary_encode(column, null_encoding="encode")
+        chunks = encoded.chunks if isinstance(encoded, pa.ChunkedArray) else [encoded]
+        # every chunk carries the one dictionary, complete
+        self.values = chunks[-1].dictionary if chunks else pa.array([], column.type)
+        self.indices = pa.chunked_array([c.indices for c in chunks], type=pa.int32())
 
     @cached_property
-    def indices(self) -> pa.ChunkedArray:
-        import pyarrow.compute as pc
-
-        return pc.index_in(self.column, value_set=self.values)
+    def codes(self) -> np.ndarray:
+        """:attr:`indices` as one numpy array."""
+        return self.indices.to_numpy()
 
     def expand(self, per_value: Any) -> Any:
         """Per row, the entry of ``per_value`` (one per distinct value) for its value."""
@@ -269,12 +302,15 @@ def group_ids(columns: list[Any], encoded: list[Distinct | None] | None = None) 
     for i, column in enumerate(columns):
         enc = encoded[i] if encoded else None
         values = enc.values if enc is not None else pc.unique(column)
-        codes = enc.indices if enc is not None else pc.index_in(column, value_set=values)
+        if enc is not None:
+            codes = enc.codes
+        else:
+            codes = pc.fill_null(pc.index_in(column, value_set=values), 0).to_numpy(zero_copy_only=False)
         radix = max(len(values), 1)
         if bound * radix >= 2**62:
             group = dense(group)
             bound = int(group.max()) + 1 if n else 1
-        group = group * radix + pc.fill_null(codes, 0).to_numpy(zero_copy_only=False)
+        group = group * radix + codes
         bound *= radix
     return dense(group) if n else group
 

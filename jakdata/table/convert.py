@@ -282,12 +282,14 @@ def convert_table(
 
     def one(fld: dict[str, Any]) -> Column:
         text = raw.arrow(fld["name"])
-        python = not native(fld) or (  # a 19-digit integer may not fit 64 bits: read it exactly
-            fld.get("type") == "integer" and (pc.max(pc.binary_length(text)).as_py() or 0) >= 19
-        )
-        if python:
+        if not native(fld):
             return read_python(text, fld)
-        values, bad = convert_arrow(text, fld, raw.distinct(fld["name"]))
+        encoded = raw.distinct(fld["name"])
+        if fld.get("type") == "integer":  # a 19-digit integer may not fit 64 bits: read it exactly
+            longest = pc.max(pc.binary_length(text if encoded is None else encoded.values)).as_py() or 0
+            if longest >= 19:
+                return read_python(text, fld)
+        values, bad = convert_arrow(text, fld, encoded)
         enum = (fld.get("constraints") or {}).get("enum")
         if loader and enum and fld.get("type", "string") == "string":
             values = categorical(values, fld)

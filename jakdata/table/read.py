@@ -268,6 +268,8 @@ def _scan(path: Any, algorithms: list[str], limit_bytes: int) -> _Scan:
     out = _Scan()
     buf = bytearray(1 << 22)
     view = memoryview(buf)
+    # reused too: a fresh 4 MiB temporary per step was a fresh mapping, page-faulted anew
+    newline: np.ndarray = np.empty(len(buf), bool)
     previous = 0
     with open(path, "rb", buffering=0) as fh:
         while out.size <= limit_bytes:
@@ -277,7 +279,7 @@ def _scan(path: Any, algorithms: list[str], limit_bytes: int) -> _Scan:
             chunk = view[:n]
             for h in hashers:
                 h.update(chunk)
-            out.newlines += int(np.count_nonzero(np.frombuffer(chunk, np.uint8) == 10))
+            out.newlines += int(np.count_nonzero(np.equal(np.frombuffer(chunk, np.uint8), 10, out=newline[:n])))
             out.nul = out.nul or buf.find(b"\x00", 0, n) != -1  # memchr, as bytes.find
             if not out.crlf and buf.find(b"\r", 0, n) != -1:
                 out.crlf = buf.find(b"\r\n", 0, n) != -1 or (previous == 13 and buf[0] == 10)
@@ -542,17 +544,16 @@ def _blank_rows(table: pa.Table) -> np.ndarray:
     """Rows whose cells are all empty (column by column, stopping as soon as
     no candidate row is left: usually after the first)."""
     import numpy as np
-    import pyarrow.compute as pc
 
     blank = None
     for column in table.columns:
-        empty = pc.equal(pc.binary_length(column), 0)
-        blank = empty if blank is None else pc.and_(blank, empty)
-        if not pc.any(blank).as_py():
+        empty = ~vector.filled(column)
+        blank = empty if blank is None else blank & empty
+        if not blank.any():
             return np.zeros(table.num_rows, bool)
     if blank is None:
         return np.zeros(table.num_rows, bool)
-    return blank.to_numpy(zero_copy_only=False)
+    return blank
 
 
 def _records(text: str) -> Iterator[tuple[int, list[str]]]:
