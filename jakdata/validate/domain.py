@@ -66,8 +66,9 @@ def _bounds(ctx: Context, name: str) -> tuple[pd.Series, pd.Series, pd.Series, p
     if not _numeric(t["value"]) or not _numeric(measures["min"]) or not _numeric(measures["max"]):
         return None
     ids = ctx.raws[name].frame["measure_id"]
-    lo = lookup(ids, measures["measure_id"], measures["min"])
-    hi = lookup(ids, measures["measure_id"], measures["max"])
+    encoded = ctx.raws[name].distinct("measure_id")
+    lo = lookup(ids, measures["measure_id"], measures["min"], encoded)
+    hi = lookup(ids, measures["measure_id"], measures["max"], encoded)
     return t["value"], lo, hi, ids
 
 
@@ -197,8 +198,9 @@ def arm_consistency(ctx: Context) -> list[Finding]:
     out: list[Finding] = []
     for name in tables_with(ctx, "arm_id", "study_id", "drug_id", skip="arms"):
         f = ctx.raws[name].frame
-        arm_study = lookup(f["arm_id"], arms["arm_id"], arms["study_id"])
-        arm_drug = lookup(f["arm_id"], arms["arm_id"], arms["drug_id"])
+        encoded = ctx.raws[name].distinct("arm_id")
+        arm_study = lookup(f["arm_id"], arms["arm_id"], arms["study_id"], encoded)
+        arm_drug = lookup(f["arm_id"], arms["arm_id"], arms["drug_id"], encoded)
         named = (f["arm_id"] != "") & arm_study.notna()
         out += ctx.flag(
             name,
@@ -301,7 +303,7 @@ def results_within_arm(ctx: Context) -> list[Finding]:
             t = ctx.typed(name)
             if not _numeric(t[column]):
                 continue
-            arm_n = lookup(ctx.raws[name].frame["arm_id"], arms["arm_id"], arms["n"])
+            arm_n = lookup(ctx.raws[name].frame["arm_id"], arms["arm_id"], arms["n"], ctx.raws[name].distinct("arm_id"))
             out += ctx.flag(
                 name, _true(t[column] > arm_n), column, "results-within-arm", "more than the arm's n = {n:g}", n=arm_n
             )
@@ -317,7 +319,7 @@ def comparison_arms(ctx: Context) -> list[Finding]:
     for name in tables_with(ctx, "arm_id", "control_arm_id", "study_id", skip="arms"):
         f = ctx.raws[name].frame
         for column in ("arm_id", "control_arm_id"):
-            study = lookup(f[column], arms["arm_id"], arms["study_id"])
+            study = lookup(f[column], arms["arm_id"], arms["study_id"], ctx.raws[name].distinct(column))
             out += ctx.flag(
                 name,
                 (f[column] != "") & study.notna() & (study != f["study_id"]),
@@ -431,10 +433,11 @@ def timepoint_within_arm_period(ctx: Context) -> list[Finding]:
         for column in ("arm_id", "control_arm_id"):
             if column not in f.columns:
                 continue
-            lo = pd.to_numeric(lookup(f[column], arms["arm_id"], lo_of), errors="coerce")
-            hi = pd.to_numeric(lookup(f[column], arms["arm_id"], hi_of), errors="coerce")
-            period = lookup(f[column], arms["arm_id"], arms["period"])
-            span = lookup(f[column], arms["arm_id"], said)
+            encoded = ctx.raws[name].distinct(column)
+            lo = pd.to_numeric(lookup(f[column], arms["arm_id"], lo_of, encoded), errors="coerce")
+            hi = pd.to_numeric(lookup(f[column], arms["arm_id"], hi_of, encoded), errors="coerce")
+            period = lookup(f[column], arms["arm_id"], arms["period"], encoded)
+            span = lookup(f[column], arms["arm_id"], said, encoded)
             outside = _true((days < lo) | (days > hi)) & ~flagged
             flagged |= outside
             out += ctx.flag(
@@ -476,7 +479,7 @@ def outcome_n_within_arm_n(ctx: Context) -> list[Finding]:
         if not _numeric(t["n"]):
             continue
         f = ctx.raws[name].frame
-        arm_n = lookup(f["arm_id"], arms["arm_id"], arms["n"])
+        arm_n = lookup(f["arm_id"], arms["arm_id"], arms["n"], ctx.raws[name].distinct("arm_id"))
         above = _true(t["n"] > arm_n)
         if "analysis_population" in f.columns and "reported_in" in f.columns:
             # a different analysis set says so (analysis_population) and why (a note on its document)
@@ -548,8 +551,9 @@ def approval_date_precision(ctx: Context) -> list[Finding]:
             )
         if have_sources and "reported_in" in f.columns:
             sources = ctx.raws["sources"].frame
-            kind = lookup(f["reported_in"], sources["source_id"], sources["document_type"])
-            published = lookup(f["reported_in"], sources["source_id"], sources["published_date"])
+            encoded = ctx.raws[name].distinct("reported_in")
+            kind = lookup(f["reported_in"], sources["source_id"], sources["document_type"], encoded)
+            published = lookup(f["reported_in"], sources["source_id"], sources["published_date"], encoded)
             own_date = dated & (kind == "news").fillna(False) & (date == published).fillna(False)
             if printed is not None:
                 own_date &= printed == ""

@@ -23,6 +23,7 @@ if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
 
     from jakdata.findings import Finding
+    from jakdata.table.arrow import Distinct
     from jakdata.validate.context import Context
 
 Rule = Callable[["Context"], list["Finding"]]
@@ -63,22 +64,33 @@ def is_in(values: pd.Series, allowed: Any) -> pd.Series:
     return pd.Series(vector.to_bool(vector.is_in(values, allowed)), index=values.index)
 
 
-def lookup(keys: pd.Series, ref_keys: pd.Series, ref_values: pd.Series) -> pd.Series:
+def lookup(keys: pd.Series, ref_keys: pd.Series, ref_values: pd.Series, encoded: Distinct | None = None) -> pd.Series:
     """For each key, the value of the first ``ref_keys`` row with that key
-    (missing where there is none): a vectorised ``Series.map``."""
+    (missing where there is none): a vectorised ``Series.map``.
+
+    ``encoded``: the key column's distinct values, when the keys are a raw
+    column that repeats itself (:meth:`RawTable.distinct`): each distinct key
+    is then looked up once, and the rows take their key's position."""
     import pandas as pd
     import pyarrow.compute as pc
 
     from jakdata.table import arrow as vector
 
-    def text(series: pd.Series) -> Any:  # missing as "": a missing key finds a missing ref key
-        arr = vector.arrow(series if series.dtype == "str" else series.astype("str"))
-        return pc.fill_null(arr, "") if arr.null_count else arr  # no copy of a column with no gaps
+    def text(series: Any) -> Any:  # missing as "": a missing key finds a missing ref key
+        if isinstance(series, pd.Series):
+            series = vector.arrow(series if series.dtype == "str" else series.astype("str"))
+        return pc.fill_null(series, "") if series.null_count else series  # no copy of a column with no gaps
 
-    pos = pc.fill_null(pc.index_in(text(keys), value_set=text(ref_keys)), -1)
+    def positions(of: Any) -> Any:
+        return pc.fill_null(pc.index_in(text(of), value_set=text(ref_keys)), -1).to_numpy(zero_copy_only=False)
+
+    if encoded is not None and len(encoded.column) == len(keys):
+        pos = positions(encoded.values)[encoded.codes]
+    else:
+        pos = positions(keys)
     # what ``reindex`` by position gives (-1: missing, the dtype widened as
     # reindex widens it), without its cost on a long column
-    values = pd.api.extensions.take(ref_values.array, pos.to_numpy(zero_copy_only=False), allow_fill=True)
+    values = pd.api.extensions.take(ref_values.array, pos, allow_fill=True)
     return pd.Series(values, index=keys.index, name=ref_values.name)
 
 

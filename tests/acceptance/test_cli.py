@@ -142,3 +142,47 @@ def test_commands_that_load_bad_data_say_where_in_one_line(cli, package_copy, tm
     assert "Traceback" not in err and err.count("\n") == 1, err
     assert "data/arms.csv:2 n=one: not an integer" in err
     assert not (tmp_path / "x.sqlite").exists()
+
+
+def test_validate_in_a_process_of_its_own_ends_with_the_whole_report(cli, tmp_path):
+    """The console script ends a validation without the interpreter's
+    teardown (``os._exit``): the report must still arrive whole through a
+    pipe, with the same exit code and bytes as from :func:`jakdata.cli.main`."""
+    pkg, _ = build_example(EXAMPLES / "invalid" / "measure-range", tmp_path / "p")
+    for fmt in ("json", "text"):
+        code, out, err = cli("validate", str(pkg), "--format", fmt)
+        run = subprocess.run(
+            [sys.executable, "-m", "jakdata", "validate", str(pkg), "--format", fmt], capture_output=True, text=True
+        )
+        assert (run.returncode, run.stdout, run.stderr) == (code, out, err) == (1, out, err)
+    assert json.loads(cli("validate", str(pkg), "--format", "json")[1])["valid"] is False
+
+
+def test_quick_exit_only_after_validate(tmp_path):
+    """Any other command exits through the interpreter, so its clean-up
+    handlers run (an ``atexit`` handler registered before it prints)."""
+    script = (
+        "import atexit, sys\n"
+        "from jakdata.cli import entry\n"
+        "atexit.register(lambda: print('cleaned up'))\n"
+        "sys.argv = ['jakdata'] + sys.argv[1:]\n"
+        "entry()\n"
+    )
+    info = subprocess.run([sys.executable, "-c", script, "info"], capture_output=True, text=True, cwd=tmp_path)
+    assert info.returncode == 0 and info.stdout.endswith("cleaned up\n")
+    valid = subprocess.run([sys.executable, "-c", script, "validate"], capture_output=True, text=True, cwd=tmp_path)
+    assert valid.returncode == 0 and valid.stdout.startswith("valid: ") and "cleaned up" not in valid.stdout
+
+
+def test_validate_leaves_the_cycle_collector_as_it_found_it(cli):
+    import gc
+
+    assert gc.isenabled()
+    assert cli("validate")[0] == 0
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        assert cli("validate")[0] == 0
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
