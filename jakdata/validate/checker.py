@@ -106,7 +106,7 @@ def validate_tables(
     parallel = _csv_bytes(package, raws) >= PARALLEL_BYTES
     with ThreadPoolExecutor(max_workers=2) as workers:
         pool: ThreadPoolExecutor | _Inline = workers if parallel else _Inline()
-        descriptor = workers.submit(package_checks.check, package, isolate_profile)
+        descriptor = workers.submit(package_checks.check, package, isolate_profile, parallel)
         warm = pool.submit(fields.import_pandera, isolate_profile)  # while the CSVs are parsed
         # A large file is hashed as it is parsed (see read_table); the others
         # by the integrity check, on a worker.

@@ -21,17 +21,18 @@ def _pkg(check: str, message: str, value: Any = None, table: str | None = None, 
     return Finding.of(check, table=table, value=value, path=path or "datapackage.json", detail=message)
 
 
-def profile_findings(package: Package, in_child: bool = False) -> list[Finding]:
+def profile_findings(package: Package, in_child: bool = False, background: bool = False) -> list[Finding]:
     """The descriptor against the Data Package profile, offline: a profile
     that is not standard is one finding and is never fetched or read (see
-    :mod:`jakdata.validate.profile`)."""
+    :mod:`jakdata.validate.profile`). ``background``: the child process runs
+    at a lower priority (see :func:`jakdata.validate.profile.in_child`)."""
     from jakdata.validate import profile
 
     descriptor, refused = profile.offline(package)
     out = [_pkg("descriptor", note) for note in refused]
     try:
         if in_child:
-            notes = profile.in_child(descriptor, str(package.root))
+            notes = profile.in_child(descriptor, str(package.root), background)
         else:
             notes = profile.messages(descriptor, str(package.root))
     except RecursionError:
@@ -43,8 +44,8 @@ def profile_findings(package: Package, in_child: bool = False) -> list[Finding]:
 DEEP = "the descriptor is nested too deeply to be checked"
 
 
-def check(package: Package, in_child: bool = False) -> list[Finding]:
-    out = profile_findings(package, in_child)
+def check(package: Package, in_child: bool = False, background: bool = False) -> list[Finding]:
+    out = profile_findings(package, in_child, background)
     d = package.descriptor
     for prop in REQUIRED_PROPERTIES:
         if prop not in d or d[prop] in ("", [], None):
