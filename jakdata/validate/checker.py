@@ -95,16 +95,19 @@ def validate_tables(
 
     result = Result(package.name, package.version, str(package.path))
     collector = Collector(lazy=True)
-    # The descriptor check waits on a worker thread (on frictionless, in a
-    # child process when ``isolate_profile``). For a large package, a second
-    # worker overlaps the rest: pyarrow, hashlib and file reads release the
-    # GIL, so the hashing overlaps the reading and the text and rule checks
-    # overlap the field checks. For a small one the checks run one after
-    # another on this thread: each is short, and a thread holding the GIL
-    # would make every short pyarrow call here wait for its turn (see
-    # :data:`PARALLEL_BYTES`). Findings are sorted at the end either way.
+    # The descriptor check waits on a worker thread of its own (on
+    # frictionless, in a child process when ``isolate_profile``). For a large
+    # package, two more workers overlap the rest: pyarrow, hashlib and file
+    # reads release the GIL, so the hashing overlaps the reading and the text
+    # and rule checks overlap the field checks (the descriptor's thread only
+    # waits: with the child at a lower priority it waits long, and sharing a
+    # worker with the checks left them one worker for half their time). For a
+    # small package the checks run one after another on this thread: each is
+    # short, and a thread holding the GIL would make every short pyarrow call
+    # here wait for its turn (see :data:`PARALLEL_BYTES`). Findings are sorted
+    # at the end either way.
     parallel = _csv_bytes(package, raws) >= PARALLEL_BYTES
-    with ThreadPoolExecutor(max_workers=2) as workers:
+    with ThreadPoolExecutor(max_workers=3) as workers:
         pool: ThreadPoolExecutor | _Inline = workers if parallel else _Inline()
         descriptor = workers.submit(package_checks.check, package, isolate_profile, parallel)
         warm = pool.submit(fields.import_pandera, isolate_profile)  # while the CSVs are parsed
@@ -116,7 +119,7 @@ def validate_tables(
         integrity = pool.submit(package_checks.integrity, package, tables)
         ctx = Context(package, tables, collector)
         ctx.id_columns  # noqa: B018  (computed once, before the worker reads it)
-        # One task per rule: the two workers share them out as they come free.
+        # One task per rule: the two check workers share them out as they come free.
         checks = [pool.submit(text.check, ctx)] + [pool.submit(check, ctx) for check in RULES.values()]
         for raw in tables.values():
             result.warnings += raw.warnings
