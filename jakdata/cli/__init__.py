@@ -18,10 +18,12 @@ REQUIRED = {"pandas", "pyarrow", "numpy", "pandera", "frictionless"}
 def main(argv: list[str] | None = None) -> int:
     import click
 
+    from jakdata.cli import commands
     from jakdata.cli.commands import cli
     from jakdata.errors import EXIT_UNUSABLE, JakdataError
     from jakdata.report.common import safe
 
+    commands.quick_exit_ok = False  # set again only by the command run now
     try:
         rv = cli.main(args=argv, prog_name="jakdata", standalone_mode=False)
     except click.exceptions.Exit as exc:
@@ -60,10 +62,12 @@ def entry() -> NoReturn:
     process ends without the interpreter's teardown: freeing the arrays of a
     large validation one by one took 0.17–0.25 s at 10^6 rows (see
     bench/README.md). Every other command exits as usual, running its
-    clean-up handlers."""
+    clean-up handlers; so does every command run under a tracer or profiler
+    (coverage, cProfile, a debugger), which writes its results at exit."""
     code = main()
     commands = sys.modules.get("jakdata.cli.commands")
-    if commands is not None and getattr(commands, "quick_exit_ok", False):
+    watched = sys.gettrace() is not None or sys.getprofile() is not None
+    if commands is not None and getattr(commands, "quick_exit_ok", False) and not watched:
         for stream in (sys.stdout, sys.stderr):
             with suppress(Exception):  # e.g. a closed pipe: the code still stands
                 stream.flush()

@@ -26,7 +26,7 @@ class Context:
         self.raws = raws
         self.collector = collector if collector is not None else Collector(lazy=True)
         self._typed: dict[str, tuple[pd.DataFrame, list[Finding], dict[str, dict[str, Any]]]] = {}
-        self._lock = threading.Lock()  # checks run in two threads
+        self._lock = threading.Lock()  # checks run on several threads
 
     def resource(self, name: str) -> Resource:
         return self.package.resources[name]

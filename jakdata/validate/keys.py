@@ -40,7 +40,7 @@ def as_series(raw: RawTable, arr: pa.ChunkedArray) -> pd.Series:
     return pd.Series(arr.to_pandas(), index=pd.RangeIndex(len(raw)))  # the raw frame's index
 
 
-def all_present(raw: RawTable, columns: list[str]) -> pa.ChunkedArray:
+def all_present(raw: RawTable, columns: list[str]) -> pa.Array:
     """Rows where every cell of ``columns`` is non-empty."""
     import pyarrow.compute as pc
 

@@ -68,9 +68,10 @@ def lookup(keys: pd.Series, ref_keys: pd.Series, ref_values: pd.Series, encoded:
     """For each key, the value of the first ``ref_keys`` row with that key
     (missing where there is none): a vectorised ``Series.map``.
 
-    ``encoded``: the key column's distinct values, when the keys are a raw
-    column that repeats itself (:meth:`RawTable.distinct`): each distinct key
-    is then looked up once, and the rows take their key's position."""
+    ``encoded``: the distinct values of the very raw column ``keys`` holds,
+    when it repeats itself (:meth:`RawTable.distinct` of that column; only
+    its length can be checked here): each distinct key is then looked up
+    once, and the rows take their key's position."""
     import pandas as pd
     import pyarrow.compute as pc
 

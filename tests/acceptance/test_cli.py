@@ -172,6 +172,14 @@ def test_quick_exit_only_after_validate(tmp_path):
     assert info.returncode == 0 and info.stdout.endswith("cleaned up\n")
     valid = subprocess.run([sys.executable, "-c", script, "validate"], capture_output=True, text=True, cwd=tmp_path)
     assert valid.returncode == 0 and valid.stdout.startswith("valid: ") and "cleaned up" not in valid.stdout
+    # a validation run earlier in the same process does not carry over
+    again = script.replace("entry()\n", "main(['validate'])\nentry()\n").replace("import entry", "import entry, main")
+    info = subprocess.run([sys.executable, "-c", again, "info"], capture_output=True, text=True, cwd=tmp_path)
+    assert info.returncode == 0 and info.stdout.startswith("valid: ") and info.stdout.endswith("cleaned up\n")
+    # under a tracer or profiler (coverage, cProfile), which write their results at exit
+    traced = script.replace("entry()\n", "sys.settrace(lambda *a: None)\nentry()\n")
+    valid = subprocess.run([sys.executable, "-c", traced, "validate"], capture_output=True, text=True, cwd=tmp_path)
+    assert valid.returncode == 0 and valid.stdout.startswith("valid: ") and valid.stdout.endswith("cleaned up\n")
 
 
 def test_validate_leaves_the_cycle_collector_as_it_found_it(cli):
