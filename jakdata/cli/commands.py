@@ -109,7 +109,6 @@ def validate(path: str | None, fmt: str, max_errors: int | None, list_checks: bo
         return _list_checks(fmt)
     global quick_exit_ok
     target, source = read_source(path)
-    _small_pages()
     outcome = _without_cycle_collection(run, target, isolate_profile="frictionless" not in sys.modules, source=source)
     text = render(fmt, outcome, max_errors)
     click.echo(text, err=outcome.error is not None and fmt == "text")
@@ -132,27 +131,6 @@ def _without_cycle_collection(func: Callable[..., T], /, *args: Any, **kwargs: A
         return func(*args, **kwargs)
     finally:
         gc.enable()
-
-
-def _small_pages() -> bool:
-    """Transparent huge pages off for this process and its children (Linux;
-    nothing elsewhere, or where the system refuses). A validation touches
-    about 1.2 GB of fresh memory at 10^6 rows once. On a virtual machine,
-    huge pages of memory the host had taken back cost far more to fault in
-    than small ones: right after another large process, system time went
-    from 1.1–1.3 s with small pages to 2.8–3.1 s with huge ones (see
-    bench/README.md). Returns whether they are off."""
-    if not sys.platform.startswith("linux"):
-        return False
-    import ctypes
-
-    pr_set_thp_disable, pr_get_thp_disable = 41, 42
-    try:
-        libc = ctypes.CDLL(None, use_errno=True)
-        libc.prctl(pr_set_thp_disable, 1, 0, 0, 0)
-        return bool(libc.prctl(pr_get_thp_disable, 0, 0, 0, 0) == 1)
-    except (OSError, AttributeError):
-        return False
 
 
 def _list_checks(fmt: str) -> int:

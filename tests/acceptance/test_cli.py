@@ -194,3 +194,27 @@ def test_validate_leaves_the_cycle_collector_as_it_found_it(cli):
         assert not gc.isenabled()
     finally:
         gc.enable()
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="transparent huge pages are a Linux setting")
+def test_the_console_script_runs_with_small_pages_and_main_leaves_them_alone(tmp_path):
+    """The console script asks Linux for small pages for its process (see
+    `jakdata.cli._small_pages`); `main()` called in a process of the user's
+    own changes no setting of that process."""
+    state = "ctypes.CDLL(None).prctl(42, 0, 0, 0, 0)"  # PR_GET_THP_DISABLE
+    console = (
+        "import atexit, ctypes, sys\n"
+        "from jakdata.cli import entry\n"
+        f"atexit.register(lambda: print('small pages' if {state} == 1 else 'default'))\n"
+        "sys.argv = ['jakdata', 'info']\n"
+        "entry()\n"
+    )
+    in_process = (
+        "import ctypes\n"
+        "from jakdata.cli import main\n"
+        "main(['validate'])\n"
+        f"print('small pages' if {state} == 1 else 'default')\n"
+    )
+    for script, expected in ((console, "small pages"), (in_process, "default")):
+        done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, cwd=tmp_path)
+        assert done.returncode == 0 and done.stdout.splitlines()[-1] == expected, (done.stdout, done.stderr)
