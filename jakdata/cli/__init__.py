@@ -67,9 +67,10 @@ def entry() -> NoReturn:
     The process runs with small memory pages (see :func:`_small_pages`)."""
     _small_pages()
     code = main()
-    commands = sys.modules.get("jakdata.cli.commands")
+    from jakdata.cli import commands  # imported by main
+
     watched = sys.gettrace() is not None or sys.getprofile() is not None
-    if commands is not None and getattr(commands, "quick_exit_ok", False) and not watched:
+    if commands.quick_exit_ok and not watched:
         for stream in (sys.stdout, sys.stderr):
             with suppress(Exception):  # e.g. a closed pipe: the code still stands
                 stream.flush()
@@ -77,7 +78,7 @@ def entry() -> NoReturn:
     sys.exit(code)
 
 
-def _small_pages() -> bool:
+def _small_pages() -> None:
     """Transparent huge pages off for this process and its children (Linux;
     nothing elsewhere, or where the system refuses): a setting of the
     process, so only the console script makes it. A validation touches
@@ -85,15 +86,11 @@ def _small_pages() -> bool:
     huge pages of memory the host had taken back cost far more to fault in
     than small ones: right after another large process, system time went
     from 1.1–1.3 s with small pages to 2.8–3.1 s with huge ones (see
-    bench/README.md). Returns whether they are off."""
+    bench/README.md)."""
     if not sys.platform.startswith("linux"):
-        return False
+        return
     import ctypes
 
-    pr_set_thp_disable, pr_get_thp_disable = 41, 42
-    try:
-        libc = ctypes.CDLL(None, use_errno=True)
-        libc.prctl(pr_set_thp_disable, 1, 0, 0, 0)
-        return bool(libc.prctl(pr_get_thp_disable, 0, 0, 0, 0) == 1)
-    except (OSError, AttributeError):
-        return False
+    pr_set_thp_disable = 41
+    with suppress(OSError, AttributeError):
+        ctypes.CDLL(None, use_errno=True).prctl(pr_set_thp_disable, 1, 0, 0, 0)

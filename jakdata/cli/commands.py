@@ -124,13 +124,13 @@ def _without_cycle_collection(func: Callable[..., T], /, *args: Any, **kwargs: A
     that holds the GIL). Memory is not the cost: the peak is the same."""
     import gc
 
-    if not gc.isenabled():
-        return func(*args, **kwargs)
+    enabled = gc.isenabled()
     gc.disable()
     try:
         return func(*args, **kwargs)
     finally:
-        gc.enable()
+        if enabled:
+            gc.enable()
 
 
 def _list_checks(fmt: str) -> int:

@@ -115,7 +115,7 @@ def convert_arrow(
     if encoded is not None and len(encoded.column) == len(arr):
         values, bad = convert_arrow(encoded.values, field)
         return pc.take(values, encoded.indices), vector.to_bool(encoded.expand(pa.array(bad)))
-    present = pc.greater(pc.binary_length(arr), 0)
+    present = vector.nonempty(arr)
     null = pa.scalar(None, arr.type)
 
     def fits(pattern: str) -> Any:  # once per distinct value when the column repeats (numbers do)

@@ -155,10 +155,11 @@ def _read_largest_first(package: Package) -> dict[str, RawTable]:
 
 
 #: CSV bytes from which the checks run on two worker threads besides this
-#: one. Below it they run on this thread alone: the cold validation of the bundled package (17 tables, 0.6 MiB) spent
-#: a second thread's worth of time waiting for the GIL between short pyarrow
-#: calls (a pyarrow call releases the GIL; taking it back waits for the
-#: other thread's switch interval).
+#: one. Below it they run on this thread alone: the cold validation of the
+#: bundled package (17 tables, 0.6 MiB) spent a second thread's worth of
+#: time waiting for the GIL between short pyarrow calls (a pyarrow call
+#: releases the GIL; taking it back waits for the other thread's switch
+#: interval).
 PARALLEL_BYTES = 8 * 2**20
 
 
